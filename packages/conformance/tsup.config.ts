@@ -1,10 +1,19 @@
 import { defineConfig } from 'tsup';
 
-export default defineConfig({
-  entry: ["src/index.ts"],
-  format: ['esm', 'cjs'],
-  dts: true,
-  sourcemap: true,
-  clean: true,
-  target: 'node20',
-});
+export default defineConfig([
+  {
+    entry: ['src/index.ts'],
+    format: ['esm', 'cjs'],
+    dts: true,
+    sourcemap: true,
+    clean: true,
+    target: 'node20',
+  },
+  {
+    // The script child processes run: ESM only (it uses top-level await).
+    entry: ['src/child.ts'],
+    format: ['esm'],
+    sourcemap: true,
+    target: 'node20',
+  },
+]);
