@@ -1,1 +1,16 @@
-export {};
+import type { Backend } from '@mmapkit/core';
+import { createBackend } from './backend.js';
+
+/**
+ * The ffi-koffi backend: the C library's `mmap` family called through koffi, for machines
+ * without a compiler. Importing this module throws `MmapError`
+ * (`ERR_MMAP_BACKEND_UNAVAILABLE`) with the reason when koffi cannot load here.
+ *
+ * @example
+ * ```ts
+ * import { mapFile } from '@mmapkit/core';
+ * import { backend } from '@mmapkit/ffi-koffi';
+ * using mapping = mapFile(backend, { path: 'data.bin' });
+ * ```
+ */
+export const backend: Backend = createBackend();

@@ -1,0 +1,86 @@
+import type { CLibrary } from './libc.js';
+
+/**
+ * The address range of one mapping, and everything that still keeps it mapped: window
+ * buffers JavaScript may still reach, and calls running on koffi's worker threads.
+ *
+ * Once the mapping has ended (closed or released), the range is unmapped as soon as
+ * nothing keeps it, never earlier: unmapping while a buffer is reachable would make it a
+ * dangling pointer, and the kernel could hand the addresses to a new mapping.
+ */
+export class AddressRange {
+  readonly address: bigint;
+  readonly length: number;
+  readonly #libc: CLibrary;
+  /** Window buffers created and not yet garbage-collected. */
+  #liveBuffers = 0;
+  /** Calls in flight on koffi's worker threads. */
+  #pendingCalls = 0;
+  #ended = false;
+  /** Every buffer was detached: the garbage collector no longer needs to be waited for. */
+  #buffersDetached = false;
+  /** A buffer's memory was moved out of our reach (`transfer()`): never unmap. */
+  #keptForever = false;
+  #unmapped = false;
+
+  constructor(libc: CLibrary, address: bigint, length: number) {
+    this.#libc = libc;
+    this.address = address;
+    this.length = length;
+  }
+
+  /** True once the range has been given back to the operating system. */
+  get unmapped(): boolean {
+    return this.#unmapped;
+  }
+
+  /** Track a window buffer over this range until it is garbage-collected. */
+  trackBuffer(buffer: ArrayBuffer): void {
+    this.#liveBuffers += 1;
+    bufferFinalizers.register(buffer, this);
+  }
+
+  /** Called by the finalizer of a window buffer. */
+  bufferCollected(): void {
+    this.#liveBuffers -= 1;
+    this.#unmapIfUnused();
+  }
+
+  /** Runs `call` on a worker thread while keeping the range mapped until it settles. */
+  async whileMapped<T>(call: () => Promise<T>): Promise<T> {
+    this.#pendingCalls += 1;
+    try {
+      return await call();
+    } finally {
+      this.#pendingCalls -= 1;
+      this.#unmapIfUnused();
+    }
+  }
+
+  /**
+   * The mapping has ended: unmap once nothing keeps the range.
+   *
+   * @param buffersDetached - every window buffer was detached, so none can reach the range
+   * @param keepForever - some buffer's memory was moved away by user code: never unmap
+   */
+  end(buffersDetached: boolean, keepForever: boolean): void {
+    this.#ended = true;
+    this.#buffersDetached = buffersDetached;
+    this.#keptForever = keepForever;
+    this.#unmapIfUnused();
+  }
+
+  #unmapIfUnused(): void {
+    if (!this.#ended || this.#unmapped || this.#keptForever || this.#pendingCalls > 0) return;
+    if (!this.#buffersDetached && this.#liveBuffers > 0) return;
+    this.#unmapped = true;
+    try {
+      this.#libc.munmap(this.address, this.length);
+    } catch {
+      // Runs from finalizers and promise settlements, where nothing could handle it; munmap
+      // of a range we mapped fails only if the process is already corrupt.
+    }
+  }
+}
+
+const bufferFinalizers = new FinalizationRegistry<AddressRange>((range) => range.bufferCollected());

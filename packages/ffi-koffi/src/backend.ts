@@ -1,0 +1,101 @@
+import { MmapError, type Backend, type BackendMapping, type MapRequest, type NamedSharedMemoryFlags } from '@mmapkit/core';
+import { describeCapabilities } from './capabilities.js';
+import type { BackendContext } from './context.js';
+import { loadKoffi } from './koffi.js';
+import { CLibrary } from './libc.js';
+import { KoffiMapping } from './mapping.js';
+import { currentPlatform } from './platform/index.js';
+import { protectionBits } from './protection.js';
+import { inspectRuntime } from './runtime.js';
+
+/**
+ * Builds the backend: loads koffi, binds the C library, and finds out once what this
+ * process and kernel can do.
+ *
+ * # Errors
+ * `ERR_MMAP_BACKEND_UNAVAILABLE` when koffi cannot load or the OS has no constant table.
+ */
+export function createBackend(): Backend {
+  const platform = currentPlatform();
+  const koffi = loadKoffi();
+  if (koffi.sizeof('void *') !== 8) {
+    throw new MmapError('ERR_MMAP_BACKEND_UNAVAILABLE', 'The ffi-koffi backend needs a 64-bit process (off_t and pointers of 64 bits).');
+  }
+  let libc: CLibrary;
+  try {
+    libc = new CLibrary(koffi, platform);
+  } catch (error) {
+    throw new MmapError('ERR_MMAP_BACKEND_UNAVAILABLE', `The ffi-koffi backend cannot bind the C library: ${error instanceof Error ? error.message : String(error)}`, {
+      cause: error,
+    });
+  }
+  const facts = inspectRuntime(koffi, libc, platform);
+  const context: BackendContext = {
+    koffi,
+    libc,
+    platform,
+    pageSize: facts.pageSize,
+    largestView: facts.largestView,
+    canDetach: facts.canDetach,
+  };
+
+  const flagOf = (value: number | undefined, name: string): number => {
+    if (value === undefined) throw new MmapError('ERR_MMAP_UNSUPPORTED', `The ffi-koffi backend has no ${name} on ${process.platform}.`);
+    return value;
+  };
+
+  return Object.freeze({
+    name: 'ffi-koffi',
+    moduleSpecifier: '@mmapkit/ffi-koffi',
+    capabilities: describeCapabilities(platform, libc, facts),
+    pageSize: facts.pageSize,
+    allocationGranularity: facts.pageSize,
+
+    map(request: MapRequest): BackendMapping {
+      let flags = request.sharing === 'shared' ? platform.MAP_SHARED : platform.MAP_PRIVATE;
+      if (request.fd === undefined) flags |= platform.MAP_ANONYMOUS;
+      if (request.populate) flags |= flagOf(platform.MAP_POPULATE, 'MAP_POPULATE');
+      if (request.noReserve) flags |= flagOf(platform.MAP_NORESERVE, 'MAP_NORESERVE');
+      if (request.hugePages) flags |= flagOf(platform.MAP_HUGETLB, 'MAP_HUGETLB');
+      const protection = protectionBits(platform, request.protection);
+      const address = libc.mmap(null, request.length, protection, flags, request.fd ?? -1, request.offset, request.path);
+      return new KoffiMapping(context, address, request.length, request.path);
+    },
+
+    createAnonymousSharedMemory(name: string, length: number): number {
+      const fd = libc.memfdCreate(name, flagOf(platform.MFD_CLOEXEC, 'memfd_create'));
+      try {
+        libc.ftruncate(fd, length);
+      } catch (error) {
+        libc.close(fd);
+        throw error;
+      }
+      return fd;
+    },
+
+    openNamedSharedMemory(name: string, flags: NamedSharedMemoryFlags, mode: number): number {
+      const openFlags =
+        (flags.readWrite ? platform.O_RDWR : platform.O_RDONLY) |
+        (flags.create ? platform.O_CREAT : 0) |
+        (flags.exclusive ? platform.O_EXCL : 0) |
+        platform.O_CLOEXEC;
+      return libc.shmOpen(name, openFlags, mode);
+    },
+
+    unlinkNamedSharedMemory(name: string): void {
+      libc.shmUnlink(name);
+    },
+
+    probe(): void {
+      if (!facts.externalBuffers) {
+        throw new MmapError(
+          'ERR_MMAP_EXTERNAL_BUFFERS_REFUSED',
+          `This runtime refuses external buffers, so koffi cannot view mapped memory: ${facts.externalBuffersError instanceof Error ? facts.externalBuffersError.message : String(facts.externalBuffersError)}`,
+          { cause: facts.externalBuffersError },
+        );
+      }
+      const address = libc.mmap(null, facts.pageSize, platform.PROT_READ | platform.PROT_WRITE, platform.MAP_PRIVATE | platform.MAP_ANONYMOUS, -1, 0);
+      libc.munmap(address, facts.pageSize);
+    },
+  } satisfies Backend);
+}

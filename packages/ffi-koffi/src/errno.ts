@@ -1,0 +1,26 @@
+import { constants as osConstants } from 'node:os';
+import { getSystemErrorMap } from 'node:util';
+import { systemError, type MmapError } from '@mmapkit/core';
+
+/** errno number to symbolic name, from the running OS's own table (first name wins for aliases). */
+const errnoNames = new Map<number, string>();
+for (const [name, number] of Object.entries(osConstants.errno)) {
+  if (!errnoNames.has(number)) errnoNames.set(number, name);
+}
+
+/** The symbolic name of an errno number, e.g. `'ENOMEM'`; `'E<number>'` for one the OS table lacks. */
+export function errnoName(errno: number): string {
+  return errnoNames.get(errno) ?? `E${errno}`;
+}
+
+/**
+ * A failed C library call as the same `MmapError` (`ERR_MMAP_SYSTEM`) the other backends
+ * throw: `errno` symbolic, `syscall` the C function's name.
+ *
+ * @param errno - the errno number, read immediately after the failing call on its thread
+ */
+export function callError(syscall: string, errno: number, path?: string): MmapError {
+  // libuv reports POSIX errors as -errno, so its table gives the OS's message for each.
+  const description = getSystemErrorMap().get(-errno)?.[1] ?? 'the operating system refused';
+  return systemError(syscall, errnoName(errno), description, path);
+}

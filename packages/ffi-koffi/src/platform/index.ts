@@ -1,0 +1,30 @@
+import { MmapError } from '@mmapkit/core';
+import type { PlatformTable } from './api.js';
+import { darwin } from './darwin.js';
+import { linux } from './linux.js';
+
+export type { PlatformTable } from './api.js';
+
+// Windows (kernel32: CreateFileMappingW/MapViewOfFile/...) has a different model and gets
+// its own table and bindings in src/platform/win32.ts, added here when written.
+const tables: Partial<Record<NodeJS.Platform, PlatformTable>> = { linux, darwin };
+
+/**
+ * The table of the OS this process runs on, chosen once.
+ *
+ * # Errors
+ * `ERR_MMAP_BACKEND_UNAVAILABLE` on an OS or processor architecture without a table.
+ */
+export function currentPlatform(): PlatformTable {
+  const table = tables[process.platform];
+  if (table === undefined) {
+    throw new MmapError('ERR_MMAP_BACKEND_UNAVAILABLE', `The ffi-koffi backend has no constant table for ${process.platform} yet.`);
+  }
+  if (!table.architectures.includes(process.arch)) {
+    throw new MmapError(
+      'ERR_MMAP_BACKEND_UNAVAILABLE',
+      `The ffi-koffi backend's ${process.platform} constants are for ${table.architectures.join(', ')}, not ${process.arch}.`,
+    );
+  }
+  return table;
+}
