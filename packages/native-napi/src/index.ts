@@ -1,1 +1,2 @@
-export {};
+export { backend, liveRegionsForTesting, setExternalBuffersRefusedForTesting } from './instance.js';
+export { capabilities } from './backend.js';

@@ -1,0 +1,32 @@
+// Per-environment state (one per main thread or worker thread): the live regions, so that a
+// worker exiting with mappings still open unmaps them.
+#ifndef MMAPKIT_NATIVE_REGISTRY_H
+#define MMAPKIT_NATIVE_REGISTRY_H
+
+#include <cstddef>
+#include <unordered_set>
+
+namespace mmapkit {
+
+struct Region;
+
+class Registry {
+ public:
+  Registry() = default;
+  Registry(const Registry&) = delete;
+  Registry& operator=(const Registry&) = delete;
+  // Runs when the environment is torn down, after every buffer and handle finalizer:
+  // unmaps what is somehow still mapped and detaches the regions from this registry.
+  ~Registry();
+
+  void Add(Region* region) { regions_.insert(region); }
+  void Forget(Region* region) { regions_.erase(region); }
+  size_t LiveRegions() const { return regions_.size(); }
+
+ private:
+  std::unordered_set<Region*> regions_;
+};
+
+}  // namespace mmapkit
+
+#endif

@@ -1,0 +1,160 @@
+/**
+ * The native-napi `Backend`: capabilities, `map()` and shared memory, all on the addon.
+ */
+import { readFileSync } from 'node:fs';
+import {
+  advices,
+  allocationGranularity,
+  largestRuntimeView,
+  MmapError,
+  pageSize,
+  protections,
+  uncheckedAdvices,
+  uncheckedProtections,
+  type Backend,
+  type BackendMapping,
+  type Capabilities,
+  type MapRequest,
+  type NamedSharedMemoryFlags,
+} from '@mmapkit/core';
+import type { NativeAddon, NativeFailure } from './addon.js';
+import { check } from './errors.js';
+import { NativeMapping, protectionBits } from './mapping.js';
+
+/**
+ * What this backend does on Linux. Every `Advice`/`UncheckedAdvice` value is passed to
+ * `madvise`; a kernel too old for one (`populate-*` before 5.14, `cold`/`pageout` before 5.4,
+ * `free` before 4.5) answers `EINVAL`, reported as `ERR_MMAP_SYSTEM`.
+ */
+export const capabilities: Capabilities = Object.freeze({
+  zeroCopy: true,
+  coherentVisibility: true,
+  crossProcessAtomics: true,
+  enforcedProtection: true,
+  privateMappings: true,
+  advice: Object.freeze([...advices, ...uncheckedAdvices]),
+  protections: Object.freeze([...protections, ...uncheckedProtections]),
+  residency: true,
+  lock: true,
+  populate: true,
+  noReserve: true,
+  hugePages: true,
+  syncInvalidate: true,
+  anonymousSharedMemory: true,
+  namedSharedMemory: true,
+  detachOnClose: true,
+  staleViews: 'detached',
+  retainsFileDescriptor: false,
+  faultGuard: false,
+  largestView: largestRuntimeView,
+});
+
+/** The size of a huge page (`Hugepagesize` in /proc/meminfo), 2 MiB when unknown. */
+function hugePageSize(): number {
+  try {
+    const match = /^Hugepagesize:\s+(\d+) kB$/m.exec(readFileSync('/proc/meminfo', 'utf8'));
+    if (match?.[1] !== undefined) return Number(match[1]) * 1024;
+  } catch {
+    // Not Linux, or no /proc: use the x86-64 and arm64 default.
+  }
+  return 2 * 1024 * 1024;
+}
+
+function mapHint(request: MapRequest): (failure: NativeFailure) => string {
+  return (failure) => {
+    if (request.hugePages && (failure.errno === 'ENOMEM' || failure.errno === 'EINVAL')) {
+      return request.fd === undefined
+        ? ' (MAP_HUGETLB needs huge pages reserved by the administrator: see /proc/sys/vm/nr_hugepages)'
+        : ' (MAP_HUGETLB maps files only on hugetlbfs; anonymous huge pages need /proc/sys/vm/nr_hugepages > 0)';
+    }
+    if (failure.errno === 'EACCES' && request.sharing === 'shared' && request.protection === 'read-write') {
+      return ' (a shared read-write mapping needs the file opened for reading and writing)';
+    }
+    return '';
+  };
+}
+
+/** Names `shm_open` accepts portably: one leading slash, then 1-254 characters, no more slashes. */
+const sharedMemoryName = /^\/[^/\0]{1,254}$/;
+
+function checkSharedMemoryName(name: string): void {
+  if (!sharedMemoryName.test(name)) {
+    throw new RangeError(`The shared memory name must be '/' followed by 1 to 254 characters other than '/' and NUL. Received '${name}'`);
+  }
+}
+
+/** The backend over a loaded addon. */
+export function createNativeBackend(addon: NativeAddon): Backend {
+  const constants = addon.constants;
+  const sharedMemoryFlags = addon.sharedMemoryFlags;
+
+  const backend: Backend = {
+    name: 'native-napi',
+    moduleSpecifier: '@mmapkit/native-napi',
+    capabilities,
+    pageSize,
+    allocationGranularity,
+
+    map(request: MapRequest): BackendMapping {
+      const { map: mapFlags } = constants;
+      let flags = request.sharing === 'shared' ? mapFlags.shared : mapFlags.private;
+      if (request.fd === undefined) flags |= mapFlags.anonymous;
+      if (request.populate) flags |= mapFlags.populate;
+      if (request.noReserve) flags |= mapFlags.noReserve;
+      let mappedLength = request.length;
+      if (request.hugePages) {
+        flags |= mapFlags.hugeTlb;
+        const huge = hugePageSize();
+        mappedLength = Math.ceil(request.length / huge) * huge;
+      }
+      const handle = check(
+        addon.map(request.fd ?? -1, request.offset, request.length, mappedLength, protectionBits(constants, request.protection), flags),
+        request.path,
+        mapHint(request),
+      );
+      return new NativeMapping({ addon, handle, length: request.length, largestView: capabilities.largestView, pageSize, path: request.path });
+    },
+
+    createAnonymousSharedMemory(name: string, length: number): number {
+      return check(addon.createAnonymousSharedMemory(name, length), undefined);
+    },
+
+    openNamedSharedMemory(name: string, flags: NamedSharedMemoryFlags, mode: number): number {
+      checkSharedMemoryName(name);
+      let oflag = flags.readWrite ? sharedMemoryFlags.readWrite : sharedMemoryFlags.readOnly;
+      if (flags.create) oflag |= sharedMemoryFlags.create;
+      if (flags.create && flags.exclusive) oflag |= sharedMemoryFlags.exclusive;
+      return check(addon.openNamedSharedMemory(name, oflag, mode), name);
+    },
+
+    unlinkNamedSharedMemory(name: string): void {
+      checkSharedMemoryName(name);
+      check(addon.unlinkNamedSharedMemory(name), name);
+    },
+
+    /** Maps one anonymous page, shows it to JavaScript through an external buffer, unmaps it. */
+    probe(): void {
+      const mapping = backend.map({
+        fd: undefined,
+        ownsFd: false,
+        path: undefined,
+        offset: 0,
+        length: pageSize,
+        protection: 'read-write',
+        sharing: 'private',
+        populate: false,
+        noReserve: false,
+        hugePages: false,
+      });
+      try {
+        const slice = mapping.window(0, pageSize);
+        const bytes = new Uint8Array(slice.buffer, slice.byteOffset, pageSize);
+        bytes[0] = 1;
+        if (bytes[0] !== 1) throw new MmapError('ERR_MMAP_BACKEND_UNAVAILABLE', 'The native-napi backend cannot write to the memory it mapped.');
+      } finally {
+        mapping.unmap();
+      }
+    },
+  };
+  return backend;
+}

@@ -1,0 +1,25 @@
+/** The backend of this process (or worker), over the addon loaded at import. */
+import type { Backend } from '@mmapkit/core';
+import { addon } from './addon.js';
+import { createNativeBackend } from './backend.js';
+
+/** The native-napi backend. Importing this package throws `ERR_MMAP_BACKEND_UNAVAILABLE` when the addon is missing. */
+export const backend: Backend = createNativeBackend(addon);
+
+/**
+ * Makes the addon report `napi_no_external_buffers_allowed` when it creates a buffer, as
+ * Electron's V8 memory cage does, so the refusal path can be tested on a normal Node:
+ * `probe()` and `view()` then throw `ERR_MMAP_EXTERNAL_BUFFERS_REFUSED`. Process-wide
+ * (worker threads see it too). For tests only.
+ */
+export function setExternalBuffersRefusedForTesting(refused: boolean): void {
+  addon.setExternalBuffersRefusedForTesting(refused);
+}
+
+/**
+ * How many regions of this thread's environment are still mapped (or waiting for their
+ * last buffer to be collected). For tests of finalizers and cleanup.
+ */
+export function liveRegionsForTesting(): number {
+  return addon.liveRegions();
+}

@@ -1,0 +1,127 @@
+/**
+ * One live native mapping: windows are external ArrayBuffers over the mapped memory (one
+ * per window, handed out by core's `WindowSet`), and every other call goes straight to the
+ * addon with the exact values `Mapping` checked.
+ */
+import {
+  WindowSet,
+  type Advice,
+  type BackendMapping,
+  type Protection,
+  type UncheckedAdvice,
+  type UncheckedProtection,
+  type WindowSlice,
+} from '@mmapkit/core';
+import type { NativeAddon, NativeConstants, NativeHandle } from './addon.js';
+import { check } from './errors.js';
+
+/** `PROT_*` bits of a protection value. */
+export function protectionBits(constants: NativeConstants, protection: Protection | UncheckedProtection): number {
+  const { none, read, write, exec } = constants.protection;
+  switch (protection) {
+    case 'none':
+      return none;
+    case 'read':
+      return read;
+    case 'read-write':
+      return read | write;
+    case 'read-exec':
+      return read | exec;
+    case 'read-write-exec':
+      return read | write | exec;
+  }
+}
+
+/** What a `NativeMapping` is made of. */
+export interface NativeMappingParts {
+  readonly addon: NativeAddon;
+  readonly handle: NativeHandle;
+  /** Bytes of the mapped region. */
+  readonly length: number;
+  readonly largestView: number;
+  readonly pageSize: number;
+  /** The mapped file's path, for error messages. */
+  readonly path: string | undefined;
+}
+
+export class NativeMapping implements BackendMapping {
+  readonly #addon: NativeAddon;
+  readonly #handle: NativeHandle;
+  readonly #path: string | undefined;
+  readonly #windows: WindowSet;
+
+  constructor(parts: NativeMappingParts) {
+    this.#addon = parts.addon;
+    this.#handle = parts.handle;
+    this.#path = parts.path;
+    this.#windows = new WindowSet(parts.length, parts.largestView, parts.pageSize, (start, length) =>
+      check(this.#addon.createWindow(this.#handle, start, length), this.#path),
+    );
+  }
+
+  window(offset: number, length: number): WindowSlice {
+    return this.#windows.window(offset, length);
+  }
+
+  sync(offset: number, length: number, asynchronous: boolean, invalidate: boolean): void {
+    const { sync, async, invalidate: invalidateFlag } = this.#addon.constants.sync;
+    const flags = (asynchronous ? async : sync) | (invalidate ? invalidateFlag : 0);
+    check(this.#addon.sync(this.#handle, offset, length, flags), this.#path);
+  }
+
+  async syncAsync(offset: number, length: number): Promise<void> {
+    check(await this.#addon.syncAsync(this.#handle, offset, length), this.#path);
+  }
+
+  /** The page cache is coherent: there is nothing to re-read. */
+  refresh(_offset: number, _length: number): void {}
+
+  advise(offset: number, length: number, advice: Advice | UncheckedAdvice): void {
+    const value = this.#addon.constants.advice[advice] as number;
+    check(this.#addon.advise(this.#handle, offset, length, value), this.#path);
+  }
+
+  protect(offset: number, length: number, protection: Protection | UncheckedProtection): void {
+    const bits = protectionBits(this.#addon.constants, protection);
+    check(this.#addon.protect(this.#handle, offset, length, bits), this.#path);
+  }
+
+  residency(offset: number, length: number): Uint8Array {
+    return check(this.#addon.residency(this.#handle, offset, length), this.#path);
+  }
+
+  lock(offset: number, length: number): void {
+    check(this.#addon.lock(this.#handle, offset, length), this.#path, lockHint);
+  }
+
+  unlock(offset: number, length: number): void {
+    check(this.#addon.unlock(this.#handle, offset, length), this.#path);
+  }
+
+  async prefetch(offset: number, length: number): Promise<void> {
+    check(await this.#addon.prefetch(this.#handle, offset, length), this.#path);
+  }
+
+  /**
+   * Detaches every window buffer still attached, then drops the handle's reference: the
+   * memory is unmapped now unless a thread-pool job is running on it (then when it ends)
+   * or a buffer was moved away with `transfer()` (then when that buffer is collected).
+   */
+  unmap(): void {
+    const buffers = this.#windows.buffers();
+    this.#windows.clear();
+    check(this.#addon.unmap(this.#handle, buffers), this.#path);
+  }
+
+  /** Forget the windows; each unmaps its share when collected, the region with the last one. */
+  release(): void {
+    this.#windows.clear();
+    this.#addon.release(this.#handle);
+  }
+}
+
+function lockHint(failure: { errno?: string }): string {
+  return failure.errno === 'ENOMEM' || failure.errno === 'EPERM' || failure.errno === 'EAGAIN'
+    ? ' (locking is limited by RLIMIT_MEMLOCK: see `ulimit -l`)'
+    : '';
+}
