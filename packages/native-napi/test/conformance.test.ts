@@ -1,0 +1,4 @@
+import { describeBackendConformance } from '@mmapkit/conformance';
+import { backend } from '../src/index.js';
+
+describeBackendConformance(backend);
