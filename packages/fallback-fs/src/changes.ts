@@ -25,6 +25,24 @@ const fineBlockLength = 256;
  */
 export function findChangedRuns(data: ArrayBuffer, snapshot: ArrayBuffer, start: number, end: number): ByteRun[] {
   const runs: ByteRun[] = [];
+  forEachChangedRun(data, snapshot, start, end, (runStart, runEnd) => {
+    runs.push({ start: runStart, end: runEnd });
+  });
+  return runs;
+}
+
+/**
+ * Calls `visit(start, end)` for each run {@link findChangedRuns} would return, as soon as
+ * it is found, without collecting them. `visit` may change bytes before `end` of either
+ * buffer (for example update the snapshot): the scan has passed them.
+ */
+export function forEachChangedRun(
+  data: ArrayBuffer,
+  snapshot: ArrayBuffer,
+  start: number,
+  end: number,
+  visit: (start: number, end: number) => void,
+): void {
   let runStart = -1;
   for (let blockStart = start; blockStart < end; blockStart += coarseBlockLength) {
     const blockLength = Math.min(coarseBlockLength, end - blockStart);
@@ -32,7 +50,7 @@ export function findChangedRuns(data: ArrayBuffer, snapshot: ArrayBuffer, start:
     const snapshotBlock = Buffer.from(snapshot, blockStart, blockLength);
     if (dataBlock.equals(snapshotBlock)) {
       if (runStart >= 0) {
-        runs.push({ start: runStart, end: blockStart });
+        visit(runStart, blockStart);
         runStart = -1;
       }
       continue;
@@ -41,7 +59,7 @@ export function findChangedRuns(data: ArrayBuffer, snapshot: ArrayBuffer, start:
       const fineEnd = Math.min(fineStart + fineBlockLength, blockLength);
       if (dataBlock.compare(snapshotBlock, fineStart, fineEnd, fineStart, fineEnd) === 0) {
         if (runStart >= 0) {
-          runs.push({ start: runStart, end: blockStart + fineStart });
+          visit(runStart, blockStart + fineStart);
           runStart = -1;
         }
         continue;
@@ -51,19 +69,11 @@ export function findChangedRuns(data: ArrayBuffer, snapshot: ArrayBuffer, start:
         if (changed && runStart < 0) {
           runStart = blockStart + index;
         } else if (!changed && runStart >= 0) {
-          runs.push({ start: runStart, end: blockStart + index });
+          visit(runStart, blockStart + index);
           runStart = -1;
         }
       }
     }
   }
-  if (runStart >= 0) runs.push({ start: runStart, end });
-  return runs;
-}
-
-/** Total bytes covered by `runs`. */
-export function totalLength(runs: readonly ByteRun[]): number {
-  let total = 0;
-  for (const run of runs) total += run.end - run.start;
-  return total;
+  if (runStart >= 0) visit(runStart, end);
 }

@@ -19,7 +19,7 @@ import {
   type UncheckedProtection,
   type WindowSlice,
 } from '@mmapkit/core';
-import { findChangedRuns, type ByteRun } from './changes.js';
+import { forEachChangedRun, type ByteRun } from './changes.js';
 import { releaseAccess, type FileAccess } from './descriptor.js';
 import {
   copyRegion,
@@ -102,17 +102,24 @@ export class FsMapping implements BackendMapping {
 
   sync(offset: number, length: number, asynchronous: boolean): void {
     const file = this.#file;
-    if (file?.writeFd === undefined || this.#sharing !== 'shared' || this.#snapshot === undefined) return;
-    const data = this.#liveData();
     const snapshot = this.#snapshot;
-    const runs = this.#writableChanges(offset, length);
-    for (const run of runs) {
-      writeRegion(file.writeFd, data, run.start, run.end - run.start, this.#fileOffset + run.start, file.path);
-      copyRegion(data, snapshot, run.start, run.end - run.start);
+    if (file?.writeFd === undefined || this.#sharing !== 'shared' || snapshot === undefined) return;
+    const writeFd = file.writeFd;
+    const data = this.#liveData();
+    const pageRuns = this.#pages.writableLoadedRuns(this.#pages.pagesOf(offset, length));
+    // Never extend a file truncated behind our back: bytes past its end are not written.
+    const regionEnd = pageRuns.length === 0 ? 0 : this.#fileSize() - this.#fileOffset;
+    for (const pageRun of pageRuns) {
+      const range = this.#byteRange(pageRun);
+      // Each run is written as soon as it is found, so no list of runs is ever built.
+      forEachChangedRun(data, snapshot, range.start, Math.min(range.end, Math.max(range.start, regionEnd)), (start, end) => {
+        writeRegion(writeFd, data, start, end - start, this.#fileOffset + start, file.path);
+        copyRegion(data, snapshot, start, end - start);
+        this.#unflushedWrites = true;
+      });
     }
-    if (runs.length > 0) this.#unflushedWrites = true;
     if (!asynchronous && this.#unflushedWrites) {
-      flushFile(file.writeFd, file.path);
+      flushFile(writeFd, file.path);
       this.#unflushedWrites = false;
     }
   }
@@ -276,16 +283,17 @@ export class FsMapping implements BackendMapping {
     const data = this.#liveData();
     const snapshot = this.#snapshot;
     if (snapshot === undefined) return [];
-    const runs: ByteRun[] = [];
-    for (const pageRun of this.#pages.writableLoadedRuns(this.#pages.pagesOf(offset, length))) {
-      const range = this.#byteRange(pageRun);
-      runs.push(...findChangedRuns(data, snapshot, range.start, range.end));
-    }
-    if (runs.length === 0) return runs;
-    // Never extend a file that was truncated behind our back: bytes past its end are not
-    // written (a kernel mapping would fault on them).
+    const pageRuns = this.#pages.writableLoadedRuns(this.#pages.pagesOf(offset, length));
+    if (pageRuns.length === 0) return [];
     const regionEnd = this.#fileSize() - this.#fileOffset;
-    return runs.filter((run) => run.start < regionEnd).map((run) => (run.end <= regionEnd ? run : { start: run.start, end: regionEnd }));
+    const runs: ByteRun[] = [];
+    for (const pageRun of pageRuns) {
+      const range = this.#byteRange(pageRun);
+      forEachChangedRun(data, snapshot, range.start, Math.min(range.end, Math.max(range.start, regionEnd)), (start, end) => {
+        runs.push({ start, end });
+      });
+    }
+    return runs;
   }
 
   /**
@@ -306,10 +314,10 @@ export class FsMapping implements BackendMapping {
     const fileBytes = new Uint8Array(staging);
     const dataBytes = new Uint8Array(data, start, end - start);
     let cursor = 0;
-    for (const change of findChangedRuns(data, snapshot, start, end)) {
-      dataBytes.set(fileBytes.subarray(cursor, change.start - start), cursor);
-      cursor = change.end - start;
-    }
+    forEachChangedRun(data, snapshot, start, end, (changeStart, changeEnd) => {
+      dataBytes.set(fileBytes.subarray(cursor, changeStart - start), cursor);
+      cursor = changeEnd - start;
+    });
     dataBytes.set(fileBytes.subarray(cursor), cursor);
     new Uint8Array(snapshot, start, end - start).set(fileBytes);
   }
