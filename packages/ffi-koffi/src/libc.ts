@@ -38,7 +38,7 @@ export class CLibrary {
     this.#msync = library.func('int msync(void *addr, size_t length, int flags)');
     this.#mprotect = library.func('int mprotect(void *addr, size_t length, int prot)');
     this.#madvise = library.func('int madvise(void *addr, size_t length, int advice)');
-    this.#mincore = library.func('int mincore(void *addr, size_t length, _Out_ uint8_t *vec)');
+    this.#mincore = library.func('int mincore(void *addr, size_t length, uint8_t *vec)');
     this.#mlock = library.func('int mlock(void *addr, size_t length)');
     this.#munlock = library.func('int munlock(void *addr, size_t length)');
     this.#ftruncate = library.func('int ftruncate(int fd, int64_t length)');
@@ -94,7 +94,9 @@ export class CLibrary {
 
   /** One byte per page of the range (bit 0: resident). */
   mincore(address: bigint, length: number, pages: number): Uint8Array {
-    const vector = new Uint8Array(pages);
+    // Over an ArrayBuffer of its own: a small typed array made by length lives on V8's heap,
+    // and handing its address to C first moves it off the heap (about 1 µs).
+    const vector = new Uint8Array(new ArrayBuffer(pages));
     if (this.#mincore(address, length, vector) !== 0) throw this.#failure('mincore');
     return vector;
   }

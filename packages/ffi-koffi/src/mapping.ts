@@ -129,6 +129,11 @@ export class KoffiMapping implements BackendMapping {
     if (canDetach) {
       for (const buffer of buffers) if (buffer.byteLength !== 0) detach(buffer);
     }
+    if (buffers.length === 0) {
+      // No view was ever made: nothing can touch the range, unmap it as soon as calls finish.
+      this.#range.end(true, false);
+      return;
+    }
     if (!canDetach || moved) {
       // Atomically replace the file mapping with private zero pages: stale views read 0 and
       // their writes land in memory nobody else sees, never in the file.

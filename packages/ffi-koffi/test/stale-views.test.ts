@@ -76,4 +76,16 @@ describe('views handed out before close()', () => {
       expect(result.report).toEqual({ open: 'file', closedWhileViewKept: 'anonymous', viewStillWorks: true, afterViewsCollected: 'unmapped' });
     },
   );
+
+  it.runIf(canDetach)('are detached by close(), and memory user code moved out with transfer() shows zeros and never reaches the file', async () => {
+    const contents = seededBytes(backend.pageSize * 2, 7);
+    contents[0] = 0x42;
+    const path = join(folder.folder, 'data.bin');
+    writeFileSync(path, contents);
+    const result = await runFixture<Record<string, unknown>>('moved-buffer.mjs', [path]);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.report).toEqual({ movedBefore: 0x42, otherLength: 0, movedReadsZero: true, movedKeepsWrites: true });
+    expect(readFileSync(path).equals(Buffer.from(contents))).toBe(true);
+  });
 });

@@ -1,0 +1,161 @@
+// Benchmark of @mmapkit/ffi-koffi against @mmapkit/native-napi (or plain fs when the native
+// backend does not load), measured in the same run.
+// Build first: npx turbo run build --filter=@mmapkit/ffi-koffi --filter=@mmapkit/native-napi
+// Run: node --expose-gc bench/koffi.mjs [--size-mib 1024] [--rounds 5]
+import { closeSync, existsSync, fdatasyncSync, mkdirSync, openSync, readSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { mapFile } from '@mmapkit/core';
+import { backend as koffi } from '@mmapkit/ffi-koffi';
+
+const { values } = parseArgs({ options: { 'size-mib': { type: 'string', default: '1024' }, rounds: { type: 'string', default: '5' } } });
+const mebibyte = 2 ** 20;
+const fileLength = Number(values['size-mib']) * mebibyte;
+const rounds = Number(values.rounds);
+const dataDirectory = join(dirname(fileURLToPath(import.meta.url)), '.data');
+const bigPath = join(dataDirectory, `koffi-${fileLength}.bin`);
+const smallPath = join(dataDirectory, 'koffi-4k.bin');
+
+let native;
+let nativeReason;
+try {
+  native = (await import('@mmapkit/native-napi')).backend;
+  native.probe();
+} catch (error) {
+  native = undefined;
+  nativeReason = error instanceof Error ? error.message : String(error);
+}
+
+/** Deterministic generator (xorshift32), never unseeded randomness. */
+function seededGenerator(seed) {
+  let state = seed >>> 0 || 1;
+  return () => {
+    state ^= state << 13;
+    state >>>= 0;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    state >>>= 0;
+    return state;
+  };
+}
+
+function ensureDataFiles() {
+  mkdirSync(dataDirectory, { recursive: true });
+  if (!existsSync(smallPath)) writeFileSync(smallPath, new Uint8Array(4096).fill(1));
+  if (existsSync(bigPath) && statSync(bigPath).size === fileLength) return;
+  const next = seededGenerator(12345);
+  const block = new Uint32Array(mebibyte / 4).map(() => next());
+  const fd = openSync(bigPath, 'w');
+  for (let offset = 0; offset < fileLength; offset += mebibyte) writeSync(fd, new Uint8Array(block.buffer), 0, mebibyte, offset);
+  fdatasyncSync(fd);
+  closeSync(fd);
+}
+
+/** Runs `work` `rounds` times (after one warm-up); the median time in ms and the last result. */
+function measure(work) {
+  work();
+  const times = [];
+  let result;
+  for (let round = 0; round < rounds; round++) {
+    globalThis.gc?.();
+    const start = performance.now();
+    result = work();
+    times.push(performance.now() - start);
+  }
+  times.sort((left, right) => left - right);
+  return { milliseconds: times[Math.floor(times.length / 2)], result };
+}
+
+const rows = [];
+/** Measures `work(backend)` for the baseline and for koffi, and records the ratio. */
+function compare(name, iterations, koffiWork, baselineWork, unit = 'µs/call') {
+  const baseline = measure(baselineWork);
+  const ours = measure(koffiWork);
+  const scale = unit === 'µs/call' ? 1000 / iterations : 1;
+  const same = baseline.result === ours.result ? '' : ' (RESULTS DIFFER)';
+  rows.push({
+    benchmark: name,
+    [native ? 'native-napi' : 'fs']: `${(baseline.milliseconds * scale).toFixed(unit === 'ms' ? 1 : 3)} ${unit}`,
+    'ffi-koffi': `${(ours.milliseconds * scale).toFixed(unit === 'ms' ? 1 : 3)} ${unit}`,
+    ratio: `${(ours.milliseconds / baseline.milliseconds).toFixed(2)}x${same}`,
+  });
+}
+
+ensureDataFiles();
+const calls = 20_000;
+const smallFd = openSync(smallPath, 'r+');
+
+if (native) {
+  // Per-call costs: only the backend differs; the front (core's Mapping) is the same code.
+  const mapClose = (backend) => () => {
+    for (let index = 0; index < calls; index++) mapFile(backend, { fd: smallFd }).close();
+  };
+  compare('map + close, 4 KiB (by fd)', calls, mapClose(koffi), mapClose(native));
+  const mapTouchClose = (backend) => () => {
+    let sum = 0;
+    for (let index = 0; index < calls; index++) {
+      const mapping = mapFile(backend, { fd: smallFd });
+      sum += mapping.bytes[0];
+      mapping.close();
+    }
+    return sum;
+  };
+  compare('map + bytes[0] + close, 4 KiB', calls, mapTouchClose(koffi), mapTouchClose(native));
+  const perCall = (backend, call) => {
+    const mapping = mapFile(backend, { fd: smallFd, protection: 'read-write' });
+    mapping.bytes[0];
+    return () => {
+      for (let index = 0; index < calls; index++) call(mapping);
+    };
+  };
+  compare("advise('willneed'), 4 KiB", calls, perCall(koffi, (mapping) => mapping.advise('willneed')), perCall(native, (mapping) => mapping.advise('willneed')));
+  compare('sync() of a clean 4 KiB range', calls, perCall(koffi, (mapping) => mapping.sync()), perCall(native, (mapping) => mapping.sync()));
+  compare('residency(), 4 KiB', calls, perCall(koffi, (mapping) => mapping.residency()), perCall(native, (mapping) => mapping.residency()));
+} else {
+  rows.push({ benchmark: `per-call costs need the native backend: pending (${nativeReason})` });
+}
+
+// Memory access: the same page cache through either backend.
+const offsets = (() => {
+  const next = seededGenerator(777);
+  return Float64Array.from({ length: 1_000_000 }, () => (next() * 2 ** 20 + (next() & 0xfffff)) % (fileLength - 8));
+})();
+const randomReads = (bytes) => () => {
+  const data = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let sum = 0;
+  for (const offset of offsets) sum += data.getUint32(offset, true) ^ data.getUint32(offset + 4, true);
+  return sum;
+};
+const checksum = (bytes) => () => {
+  const words = new Uint32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
+  let sum = 0;
+  for (let index = 0; index < words.length; index++) sum = (sum + words[index]) >>> 0;
+  return sum;
+};
+const koffiMapping = mapFile(koffi, { path: bigPath });
+if (native) {
+  const nativeMapping = mapFile(native, { path: bigPath });
+  compare('1e6 random 8-byte reads (warm)', 1, randomReads(koffiMapping.bytes), randomReads(nativeMapping.bytes), 'ms');
+  compare(`checksum of ${fileLength / mebibyte} MiB (warm)`, 1, checksum(koffiMapping.bytes), checksum(nativeMapping.bytes), 'ms');
+  nativeMapping.close();
+} else {
+  const fsRandom = () => {
+    const buffer = new Uint8Array(8);
+    const data = new DataView(buffer.buffer);
+    const fd = openSync(bigPath, 'r');
+    let sum = 0;
+    for (const offset of offsets) {
+      readSync(fd, buffer, 0, 8, offset);
+      sum += data.getUint32(0, true) ^ data.getUint32(4, true);
+    }
+    closeSync(fd);
+    return sum;
+  };
+  compare('1e6 random 8-byte reads (warm)', 1, randomReads(koffiMapping.bytes), fsRandom, 'ms');
+}
+koffiMapping.close();
+closeSync(smallFd);
+
+console.log(`ffi-koffi vs ${native ? 'native-napi' : 'plain fs (native comparison pending)'}; Node ${process.version}, ${rounds} rounds, median`);
+console.table(rows);
