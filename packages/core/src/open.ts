@@ -123,7 +123,8 @@ export function mapFile(backend: Backend, options: FileMapOptions): Mapping {
     }
   }
   const openedFd = fd as number;
-  let handedOver = false;
+  // Until the backend has the mapping, a descriptor mmapkit opened is closed on any failure.
+  let descriptorSettled = false;
   try {
     const stats = statOf(openedFd, path);
     if (stats.isDirectory()) throw systemError('mmap', 'EISDIR', 'a directory cannot be mapped', path);
@@ -168,10 +169,10 @@ export function mapFile(backend: Backend, options: FileMapOptions): Mapping {
             length: length + alignmentGap,
             ...flags,
           } satisfies MapRequest);
+    // A retaining backend now owns the descriptor mmapkit opened; otherwise it is no longer needed.
+    descriptorSettled = true;
     const retained = handle !== undefined && backend.capabilities.retainsFileDescriptor;
-    handedOver = retained;
     if (ownsFd && !retained) closeSync(openedFd);
-    handedOver = true;
     const mapping = new Mapping({
       backend,
       handle,
@@ -188,7 +189,7 @@ export function mapFile(backend: Backend, options: FileMapOptions): Mapping {
     if (flags.lock && handle !== undefined) lockOrClose(mapping);
     return mapping;
   } finally {
-    if (!handedOver && ownsFd) {
+    if (!descriptorSettled && ownsFd) {
       try {
         closeSync(openedFd);
       } catch {

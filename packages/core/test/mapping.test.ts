@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -106,6 +106,17 @@ describe('the Mapping front', () => {
   it('a misspelled option names the option and suggests the right one', () => {
     const { backend } = recordingBackend();
     expect(() => mapAnonymous(backend, { length: 1, protecton: 'read' } as never)).toThrow(/options\.protecton.*did you mean "protection"/);
+  });
+
+  it('descriptors mmapkit opens are closed after mapping and after every failure', () => {
+    const { backend } = recordingBackend();
+    const path = file(100);
+    const openDescriptors = (): number => readdirSync('/proc/self/fd').length;
+    const before = openDescriptors();
+    mapFile(backend, { path }).close();
+    expect(() => mapFile(backend, { path, offset: 200 })).toThrow(expect.objectContaining({ code: 'ERR_MMAP_OUT_OF_RANGE' }));
+    expect(() => mapFile(backend, { path: folder })).toThrow(expect.objectContaining({ errno: 'EISDIR' }));
+    expect(openDescriptors()).toBe(before);
   });
 
   it('lock: true locks the whole mapping at map time', () => {
