@@ -25,6 +25,10 @@ size_t SizeArgument(const Napi::CallbackInfo& info, size_t index) {
   return static_cast<size_t>(info[index].As<Napi::Number>().DoubleValue());
 }
 
+void FinalizeWindow(napi_env env, void* data, void* hint) {
+  ReleaseWindowRecord(static_cast<WindowRecord*>(hint));
+}
+
 void FinalizeHandle(Napi::Env env, Handle* handle) {
   if (!handle->dropped) {
     handle->dropped = true;
@@ -76,9 +80,7 @@ Napi::Value CreateWindow(const Napi::CallbackInfo& info) {
 
   WindowRecord* record = new WindowRecord{region, region->address + start};
   napi_value buffer = nullptr;
-  napi_status status = napi_create_external_arraybuffer(env, record->start, length,
-                                                        reinterpret_cast<napi_finalize>(FinalizeWindow),
-                                                        record, &buffer);
+  napi_status status = napi_create_external_arraybuffer(env, record->start, length, FinalizeWindow, record, &buffer);
   if (status == napi_no_external_buffers_allowed) {
     delete record;
     return ExternalBuffersRefused(env);

@@ -24,8 +24,7 @@ int Region::Unref(Region* region) {
   return error_number;
 }
 
-void FinalizeWindow(void* env, void* data, void* hint) {
-  WindowRecord* record = static_cast<WindowRecord*>(hint);
+void ReleaseWindowRecord(WindowRecord* record) {
   Region* region = record->region;
   if (region != nullptr) {
     auto& windows = region->windows;

@@ -54,8 +54,9 @@ struct Region {
   int UnmapNow();
 };
 
-// Finalizer of a window's external ArrayBuffer (napi_finalize signature).
-void FinalizeWindow(void* env, void* data, void* hint);
+// The finalizer of a window's external ArrayBuffer (see mapping.cc): drops the window's
+// reference if close() has not already done so, and frees the record.
+void ReleaseWindowRecord(WindowRecord* record);
 
 }  // namespace mmapkit
 
