@@ -1,7 +1,7 @@
 // Benchmark of @mmapkit/ffi-koffi against @mmapkit/native-napi (or plain fs when the native
 // backend does not load), measured in the same run.
 // Build first: npx turbo run build --filter=@mmapkit/ffi-koffi --filter=@mmapkit/native-napi
-// Run: node --expose-gc bench/koffi.mjs [--size-mib 1024] [--rounds 5]
+// Run: node --expose-gc bench/koffi.mjs [--size-mib 1024] [--rounds 7]
 import { closeSync, existsSync, fdatasyncSync, mkdirSync, openSync, readSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 import { mapFile } from '@mmapkit/core';
 import { backend as koffi } from '@mmapkit/ffi-koffi';
 
-const { values } = parseArgs({ options: { 'size-mib': { type: 'string', default: '1024' }, rounds: { type: 'string', default: '5' } } });
+const { values } = parseArgs({ options: { 'size-mib': { type: 'string', default: '1024' }, rounds: { type: 'string', default: '7' } } });
 const mebibyte = 2 ** 20;
 const fileLength = Number(values['size-mib']) * mebibyte;
 const rounds = Number(values.rounds);
@@ -52,33 +52,56 @@ function ensureDataFiles() {
   closeSync(fd);
 }
 
-/** Runs `work` `rounds` times (after one warm-up); the median time in ms and the last result. */
-function measure(work) {
-  work();
-  const times = [];
-  let result;
-  for (let round = 0; round < rounds; round++) {
-    globalThis.gc?.();
-    const start = performance.now();
-    result = work();
-    times.push(performance.now() - start);
-  }
-  times.sort((left, right) => left - right);
-  return { milliseconds: times[Math.floor(times.length / 2)], result };
+/** One timed run of `work`: milliseconds and its result. */
+async function timed(work) {
+  await settle();
+  const start = performance.now();
+  const result = await work();
+  return { milliseconds: performance.now() - start, result };
 }
 
+/** Collects garbage and lets finalizers run (needs --expose-gc to collect). */
+async function settle() {
+  globalThis.gc?.();
+  await new Promise((resolve) => setImmediate(resolve));
+}
+
+const median = (values) => [...values].sort((left, right) => left - right)[Math.floor(values.length / 2)];
+
 const rows = [];
-/** Measures `work(backend)` for the baseline and for koffi, and records the ratio. */
-function compare(name, iterations, koffiWork, baselineWork, unit = 'µs/call') {
-  const baseline = measure(baselineWork);
-  const ours = measure(koffiWork);
+/**
+ * Measures the baseline and koffi in alternating rounds (after one warm-up each), so that
+ * load from anything else on the machine falls on both alike; records medians and the ratio.
+ */
+async function compare(name, iterations, koffiWork, baselineWork, unit = 'µs/call') {
+  await baselineWork();
+  await koffiWork();
+  const baselineTimes = [];
+  const koffiTimes = [];
+  let baselineResult;
+  let koffiResult;
+  for (let round = 0; round < rounds; round++) {
+    const order = round % 2 === 0 ? ['baseline', 'koffi'] : ['koffi', 'baseline'];
+    for (const which of order) {
+      const run = await timed(which === 'baseline' ? baselineWork : koffiWork);
+      if (which === 'baseline') {
+        baselineTimes.push(run.milliseconds);
+        baselineResult = run.result;
+      } else {
+        koffiTimes.push(run.milliseconds);
+        koffiResult = run.result;
+      }
+    }
+  }
+  const baseline = median(baselineTimes);
+  const ours = median(koffiTimes);
   const scale = unit === 'µs/call' ? 1000 / iterations : 1;
-  const same = baseline.result === ours.result ? '' : ' (RESULTS DIFFER)';
+  const digits = unit === 'ms' ? 1 : 3;
   rows.push({
     benchmark: name,
-    [native ? 'native-napi' : 'fs']: `${(baseline.milliseconds * scale).toFixed(unit === 'ms' ? 1 : 3)} ${unit}`,
-    'ffi-koffi': `${(ours.milliseconds * scale).toFixed(unit === 'ms' ? 1 : 3)} ${unit}`,
-    ratio: `${(ours.milliseconds / baseline.milliseconds).toFixed(2)}x${same}`,
+    [native ? 'native-napi' : 'fs']: `${(baseline * scale).toFixed(digits)} ${unit}`,
+    'ffi-koffi': `${(ours * scale).toFixed(digits)} ${unit}`,
+    ratio: `${(ours / baseline).toFixed(2)}x${baselineResult === koffiResult ? '' : ' (RESULTS DIFFER)'}`,
   });
 }
 
@@ -91,17 +114,20 @@ if (native) {
   const mapClose = (backend) => () => {
     for (let index = 0; index < calls; index++) mapFile(backend, { fd: smallFd }).close();
   };
-  compare('map + close, 4 KiB (by fd)', calls, mapClose(koffi), mapClose(native));
-  const mapTouchClose = (backend) => () => {
+  await compare('map + close, 4 KiB (by fd)', calls, mapClose(koffi), mapClose(native));
+  // With a view: the time includes collecting the views afterwards, where ffi-koffi
+  // unmaps the zero pages it left behind them (native-napi detaches instead).
+  const mapTouchClose = (backend) => async () => {
     let sum = 0;
     for (let index = 0; index < calls; index++) {
       const mapping = mapFile(backend, { fd: smallFd });
       sum += mapping.bytes[0];
       mapping.close();
     }
+    await settle();
     return sum;
   };
-  compare('map + bytes[0] + close, 4 KiB', calls, mapTouchClose(koffi), mapTouchClose(native));
+  await compare('map + bytes[0] + close, 4 KiB, + GC', calls, mapTouchClose(koffi), mapTouchClose(native));
   const perCall = (backend, call) => {
     const mapping = mapFile(backend, { fd: smallFd, protection: 'read-write' });
     mapping.bytes[0];
@@ -109,9 +135,9 @@ if (native) {
       for (let index = 0; index < calls; index++) call(mapping);
     };
   };
-  compare("advise('willneed'), 4 KiB", calls, perCall(koffi, (mapping) => mapping.advise('willneed')), perCall(native, (mapping) => mapping.advise('willneed')));
-  compare('sync() of a clean 4 KiB range', calls, perCall(koffi, (mapping) => mapping.sync()), perCall(native, (mapping) => mapping.sync()));
-  compare('residency(), 4 KiB', calls, perCall(koffi, (mapping) => mapping.residency()), perCall(native, (mapping) => mapping.residency()));
+  await compare("advise('willneed'), 4 KiB", calls, perCall(koffi, (mapping) => mapping.advise('willneed')), perCall(native, (mapping) => mapping.advise('willneed')));
+  await compare('sync() of a clean 4 KiB range', calls, perCall(koffi, (mapping) => mapping.sync()), perCall(native, (mapping) => mapping.sync()));
+  await compare('residency(), 4 KiB', calls, perCall(koffi, (mapping) => mapping.residency()), perCall(native, (mapping) => mapping.residency()));
 } else {
   rows.push({ benchmark: `per-call costs need the native backend: pending (${nativeReason})` });
 }
@@ -136,8 +162,8 @@ const checksum = (bytes) => () => {
 const koffiMapping = mapFile(koffi, { path: bigPath });
 if (native) {
   const nativeMapping = mapFile(native, { path: bigPath });
-  compare('1e6 random 8-byte reads (warm)', 1, randomReads(koffiMapping.bytes), randomReads(nativeMapping.bytes), 'ms');
-  compare(`checksum of ${fileLength / mebibyte} MiB (warm)`, 1, checksum(koffiMapping.bytes), checksum(nativeMapping.bytes), 'ms');
+  await compare('1e6 random 8-byte reads (warm)', 1, randomReads(koffiMapping.bytes), randomReads(nativeMapping.bytes), 'ms');
+  await compare(`checksum of ${fileLength / mebibyte} MiB (warm)`, 1, checksum(koffiMapping.bytes), checksum(nativeMapping.bytes), 'ms');
   nativeMapping.close();
 } else {
   const fsRandom = () => {
@@ -152,7 +178,7 @@ if (native) {
     closeSync(fd);
     return sum;
   };
-  compare('1e6 random 8-byte reads (warm)', 1, randomReads(koffiMapping.bytes), fsRandom, 'ms');
+  await compare('1e6 random 8-byte reads (warm)', 1, randomReads(koffiMapping.bytes), fsRandom, 'ms');
 }
 koffiMapping.close();
 closeSync(smallFd);
