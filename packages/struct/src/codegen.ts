@@ -7,6 +7,7 @@
  * to be C identifiers) and fixed code; values that are not numbers reach it as arguments.
  */
 import { arrayViewFactory } from './array-view.js';
+import type { Memory } from './memory.js';
 import type {
   BitfieldDescriptor,
   LayoutDescriptor,
@@ -121,7 +122,7 @@ function bitfieldAccessors(field: ResolvedField, descriptor: BitfieldDescriptor,
 
   if (plan.containerSize !== 0 && plan.containerSize <= 4) {
     const method = `Uint${plan.containerSize * 8}`;
-    const readCall = plan.containerSize === 1 ? `this.$v.getUint8(${offset})` : `this.$v.get${method}(${offset}, ${le})`;
+    const readCall = plan.containerSize === 1 ? `@VIEW@.getUint8(${offset})` : `@VIEW@.get${method}(${offset}, ${le})`;
     let raw: string;
     if (valueKind === 'boolean') raw = `((${readCall} >>> ${shift}) & 1) !== 0`;
     else if (signed) raw = `(${readCall} << ${32 - shift - width}) >> ${32 - width}`;
@@ -133,8 +134,8 @@ function bitfieldAccessors(field: ResolvedField, descriptor: BitfieldDescriptor,
       valueKind === 'boolean' ? '(value ? 1 : 0)' : valueKind === 'bigint' ? `Number(BigInt.asUintN(${width}, value))` : 'value';
     const writeCall = (expression: string): string =>
       plan.containerSize === 1
-        ? `this.$v.setUint8(${offset}, ${expression});`
-        : `this.$v.set${method}(${offset}, ${expression}, ${le});`;
+        ? `@VIEW@.setUint8(${offset}, ${expression});`
+        : `@VIEW@.set${method}(${offset}, ${expression}, ${le});`;
     const setter =
       width === 32
         ? writeCall(`${input} >>> 0`)
@@ -144,11 +145,11 @@ function bitfieldAccessors(field: ResolvedField, descriptor: BitfieldDescriptor,
 
   const readContainerCode =
     plan.containerSize === 8
-      ? `this.$v.getBigUint64(${offset}, ${le})`
+      ? `@VIEW@.getBigUint64(${offset}, ${le})`
       : `readContainer(this.$m.bytes, ${offset}, ${plan.byteCount}, ${le})`;
   const writeContainerCode = (expression: string): string =>
     plan.containerSize === 8
-      ? `this.$v.setBigUint64(${offset}, ${expression}, ${le});`
+      ? `@VIEW@.setBigUint64(${offset}, ${expression}, ${le});`
       : `writeContainer(this.$m.bytes, ${offset}, ${plan.byteCount}, ${le}, ${expression});`;
   const extract = `BigInt.as${signed ? 'Int' : 'Uint'}N(${width}, ${readContainerCode} >> ${shift}n)`;
   let getter: string;
@@ -185,23 +186,23 @@ function fieldAccessors(field: ResolvedField, index: number, layout: LayoutDescr
       if (descriptor.size === 8) {
         if (descriptor.representation === 'number') {
           return {
-            getter: `return readInt64AsNumber(this.$v, ${offset}, ${le}, ${descriptor.signed}, ${JSON.stringify(path)});`,
-            setter: `writeInt64FromNumber(this.$v, ${offset}, ${le}, ${descriptor.signed}, value, ${JSON.stringify(path)});`,
+            getter: `return readInt64AsNumber(@VIEW@, ${offset}, ${le}, ${descriptor.signed}, ${JSON.stringify(path)});`,
+            setter: `writeInt64FromNumber(@VIEW@, ${offset}, ${le}, ${descriptor.signed}, value, ${JSON.stringify(path)});`,
             constructorInit: '',
           };
         }
         const method = descriptor.signed ? 'BigInt64' : 'BigUint64';
         return {
-          getter: `return this.$v.get${method}(${offset}, ${le});`,
-          setter: `this.$v.set${method}(${offset}, value, ${le});`,
+          getter: `return @VIEW@.get${method}(${offset}, ${le});`,
+          setter: `@VIEW@.set${method}(${offset}, value, ${le});`,
           constructorInit: '',
         };
       }
       const method = integerMethod(descriptor.size, descriptor.signed);
       const endianArgument = descriptor.size === 1 ? '' : `, ${le}`;
       return {
-        getter: `return this.$v.get${method}(${offset}${endianArgument});`,
-        setter: `this.$v.set${method}(${offset}, value${endianArgument});`,
+        getter: `return @VIEW@.get${method}(${offset}${endianArgument});`,
+        setter: `@VIEW@.set${method}(${offset}, value${endianArgument});`,
         constructorInit: '',
       };
     }
@@ -209,23 +210,23 @@ function fieldAccessors(field: ResolvedField, index: number, layout: LayoutDescr
       const method = integerMethod(descriptor.size, descriptor.base.signed);
       const endianArgument = descriptor.size === 1 ? '' : `, ${le}`;
       return {
-        getter: `return this.$v.get${method}(${offset}${endianArgument});`,
-        setter: `if (!enumValues${index}.has(value)) throwEnumValue(${JSON.stringify(path)}, value, enumMembers${index}); this.$v.set${method}(${offset}, value${endianArgument});`,
+        getter: `return @VIEW@.get${method}(${offset}${endianArgument});`,
+        setter: `if (!enumValues${index}.has(value)) throwEnumValue(${JSON.stringify(path)}, value, enumMembers${index}); @VIEW@.set${method}(${offset}, value${endianArgument});`,
         constructorInit: '',
       };
     }
     case 'float': {
       const method = descriptor.size === 4 ? 'Float32' : 'Float64';
       return {
-        getter: `return this.$v.get${method}(${offset}, ${le});`,
-        setter: `this.$v.set${method}(${offset}, value, ${le});`,
+        getter: `return @VIEW@.get${method}(${offset}, ${le});`,
+        setter: `@VIEW@.set${method}(${offset}, value, ${le});`,
         constructorInit: '',
       };
     }
     case 'bool':
       return {
-        getter: `return this.$v.getUint8(${offset}) !== 0;`,
-        setter: `this.$v.setUint8(${offset}, value ? 1 : 0);`,
+        getter: `return @VIEW@.getUint8(${offset}) !== 0;`,
+        setter: `@VIEW@.setUint8(${offset}, value ? 1 : 0);`,
         constructorInit: '',
       };
     case 'string':
@@ -258,7 +259,17 @@ function fieldAccessors(field: ResolvedField, index: number, layout: LayoutDescr
  *
  * @param layout - a layout whose fields are computed (its own `recordClass` is not needed).
  */
-export function generateRecordClass(layout: LayoutDescriptor): RecordClass {
+export interface GeneratedClasses {
+  /** The class for any memory: getters read `this.$v`. */
+  readonly generic: RecordClass;
+  /**
+   * A class bound to one memory: getters read its `DataView` from the closure, which lets V8
+   * hoist the DataView checks out of loops (used for arrays, whose cursor is the hot path).
+   */
+  readonly specialize: (memory: Memory) => RecordClass;
+}
+
+export function generateRecordClass(layout: LayoutDescriptor): GeneratedClasses {
   const perField: unknown[] = [];
   const preamble: string[] = [];
   const members: string[] = [];
@@ -285,21 +296,26 @@ export function generateRecordClass(layout: LayoutDescriptor): RecordClass {
   });
 
   const helperNames = Object.keys(HELPERS);
+  const classSource = (view: string): string =>
+    [
+      `class ${layout.name}Record {`,
+      `  constructor(memory, offset) { ${constructorLines.join(' ')} }`,
+      '  get $byteOffset() { return this.$o; }',
+      ...members.map((member) => member.split('@VIEW@').join(view)),
+      '}',
+    ].join('\n');
   const source = [
     '"use strict";',
     `const { ${helperNames.join(', ')} } = helpers;`,
     ...preamble,
-    `class ${layout.name}Record {`,
-    `  constructor(memory, offset) { ${constructorLines.join(' ')} }`,
-    '  get $byteOffset() { return this.$o; }',
-    ...members,
-    '}',
-    `return ${layout.name}Record;`,
+    `const generic = ${classSource('this.$v')};`,
+    `const specialize = (memory) => { const view = memory.view; return ${classSource('view')}; };`,
+    'return { generic, specialize };',
   ].join('\n');
   const support: GeneratedSupport = { helpers: HELPERS, perField };
   const build = new Function('helpers', 'perField', source) as (
     helpers: GeneratedSupport['helpers'],
     perFieldValues: GeneratedSupport['perField'],
-  ) => RecordClass;
+  ) => GeneratedClasses;
   return build(support.helpers, support.perField);
 }

@@ -2,7 +2,7 @@
  * Arrays of records: `at(index)` moves one reusable cursor (no allocation per element),
  * `get(index)` creates an independent view.
  */
-import { describeValue, type LayoutDescriptor, type RecordInternal } from './descriptors.js';
+import { describeValue, type LayoutDescriptor, type RecordClass, type RecordInternal } from './descriptors.js';
 import type { Memory } from './memory.js';
 
 function throwIndex(index: unknown, length: number): never {
@@ -17,13 +17,14 @@ export class StructArrayImpl {
 
   constructor(
     readonly layout: LayoutDescriptor,
+    private readonly $recordClass: RecordClass,
     private readonly $m: Memory,
     readonly byteOffset: number,
     readonly length: number,
   ) {
     this.$stride = layout.size;
     this.byteLength = length * layout.size;
-    this.$cursor = new layout.recordClass($m, byteOffset);
+    this.$cursor = new $recordClass($m, byteOffset);
   }
 
   at(index: number): RecordInternal {
@@ -36,7 +37,7 @@ export class StructArrayImpl {
 
   get(index: number): RecordInternal {
     if ((index >>> 0) !== index || index >= this.length) this.$slowCheck(index);
-    return new this.layout.recordClass(this.$m, this.byteOffset + index * this.$stride);
+    return new this.$recordClass(this.$m, this.byteOffset + index * this.$stride);
   }
 
   *[Symbol.iterator](): IterableIterator<RecordInternal> {

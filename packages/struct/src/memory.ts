@@ -4,7 +4,7 @@
  * every record of that source shares and, on demand, the typed arrays `Atomics` needs.
  */
 import type { StructSource } from './api.js';
-import { describeValue } from './descriptors.js';
+import { describeValue, type RecordClass } from './descriptors.js';
 
 /** The integer typed arrays used for atomic operations. */
 export type AtomicArrayKind = 'int32' | 'uint32' | 'int64' | 'uint64';
@@ -13,6 +13,7 @@ export class Memory {
   /** The `DataView` over exactly the source's bytes (offset 0 is the source's first byte). */
   readonly view: DataView;
   private bytesCache: Uint8Array | undefined;
+  private readonly classes = new Map<object, RecordClass>();
   private int32Cache: Int32Array | undefined;
   private uint32Cache: Uint32Array | undefined;
   private int64Cache: BigInt64Array | undefined;
@@ -32,6 +33,16 @@ export class Memory {
   /** A `Uint8Array` over the source (strings and bulk copies use it). */
   get bytes(): Uint8Array {
     return (this.bytesCache ??= new Uint8Array(this.buffer, this.byteOffset, this.byteLength));
+  }
+
+  /** The record class of `owner` bound to this memory, made by `create` on first use. */
+  classFor(owner: object, create: (memory: Memory) => RecordClass): RecordClass {
+    let recordClass = this.classes.get(owner);
+    if (recordClass === undefined) {
+      recordClass = create(this);
+      this.classes.set(owner, recordClass);
+    }
+    return recordClass;
   }
 
   /** Whether the buffer is a `SharedArrayBuffer`. */

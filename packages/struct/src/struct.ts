@@ -44,6 +44,7 @@ class StructLayoutImpl implements LayoutDescriptor {
   readonly recordClass: RecordClass;
   private readonly $fieldsByName: ReadonlyMap<string, ResolvedField>;
   private readonly $atomicFields = new Map<string, AtomicFieldImpl>();
+  private readonly $specialize: (memory: Memory) => RecordClass;
 
   constructor(
     readonly name: string,
@@ -59,8 +60,19 @@ class StructLayoutImpl implements LayoutDescriptor {
     this.alignment = computed.alignment;
     this.atomicAlignment = computed.atomicAlignment;
     this.$fieldsByName = new Map(this.fields.map((field) => [field.name, field]));
-    this.recordClass = generateRecordClass(this);
+    const classes = generateRecordClass(this);
+    this.recordClass = classes.generic;
     installRecordMembers(this.recordClass, this);
+    this.$specialize = (memory) => {
+      const specialized = classes.specialize(memory);
+      installRecordMembers(specialized, this);
+      return specialized;
+    };
+  }
+
+  /** The record class bound to `memory`, created once per memory and layout. */
+  arrayRecordClass(memory: Memory): RecordClass {
+    return memory.classFor(this, this.$specialize);
   }
 
   field(name: string): ResolvedField {
@@ -102,7 +114,7 @@ class StructLayoutImpl implements LayoutDescriptor {
       }
       this.$checkAtomicAlignment(memory, byteOffset, 'options.byteOffset');
     }
-    return new StructArrayImpl(this, memory, byteOffset, length);
+    return new StructArrayImpl(this, this.arrayRecordClass(memory), memory, byteOffset, length);
   }
 
   create(values?: unknown): RecordInternal {
