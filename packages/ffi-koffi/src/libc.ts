@@ -1,10 +1,14 @@
 import { MmapError } from '@mmapkit/core';
+import { CallQueue } from './call-queue.js';
 import { callError } from './errno.js';
 import type { Koffi } from './koffi.js';
 import type { PlatformTable } from './platform/index.js';
 
 /** `MAP_FAILED`, `(void *)-1`, as koffi returns pointers: a BigInt. */
 const mapFailed = 0xffff_ffff_ffff_ffffn;
+
+/** Our share of koffi's asynchronous calls (it allows 256 in the whole process by default). */
+const concurrentAsyncCalls = 32;
 
 type NativeFunction = ReturnType<ReturnType<Koffi['load']>['func']>;
 
@@ -29,6 +33,7 @@ export class CLibrary {
   readonly #memfdCreate: NativeFunction | undefined;
   readonly #shmOpen: ((name: string, flags: number, mode: number) => number) | undefined;
   readonly #shmUnlink: NativeFunction | undefined;
+  readonly #asyncCalls = new CallQueue(concurrentAsyncCalls);
 
   constructor(koffi: Koffi, platform: PlatformTable) {
     this.#koffi = koffi;
@@ -153,6 +158,10 @@ export class CLibrary {
   }
 
   #async(binding: NativeFunction, syscall: string, args: unknown[], path?: string): Promise<void> {
+    return this.#asyncCalls.run(() => this.#startAsync(binding, syscall, args, path));
+  }
+
+  #startAsync(binding: NativeFunction, syscall: string, args: unknown[], path?: string): Promise<void> {
     return new Promise((resolve, reject) => {
       binding.async(...args, (error: unknown, result: number) => {
         // koffi sets this thread's errno to the worker's for the duration of the callback.

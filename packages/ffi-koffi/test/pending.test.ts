@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { mapFile } from '@mmapkit/core';
+import { mapAnonymous, mapFile } from '@mmapkit/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { backend } from '../src/index.js';
 import { seededBytes, temporaryFolder } from './support.js';
@@ -40,5 +40,14 @@ describe.runIf(process.platform === 'linux')('close() while calls run on koffi w
     mapping.close();
     await expect(Promise.all(pending)).resolves.toEqual([undefined, undefined]);
     expect(readFileSync(path).equals(Buffer.from(written))).toBe(true);
+  });
+});
+
+describe('many calls off the main thread at once', () => {
+  it("a thousand concurrent syncAsync() and prefetch() calls all resolve, though koffi refuses more than 256 in flight", async () => {
+    using mapping = mapAnonymous(backend, { length: backend.pageSize * 16 });
+    const calls = Array.from({ length: 1000 }, (_, index) => (index % 2 === 0 ? mapping.syncAsync() : mapping.prefetch()));
+    const outcomes = await Promise.allSettled(calls);
+    expect(outcomes.filter((outcome) => outcome.status === 'rejected')).toEqual([]);
   });
 });
