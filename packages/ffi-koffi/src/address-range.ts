@@ -1,5 +1,3 @@
-import type { CLibrary } from './libc.js';
-
 /**
  * The address range of one mapping, and everything that still keeps it mapped: window
  * buffers JavaScript may still reach, and calls running on koffi's worker threads.
@@ -11,7 +9,7 @@ import type { CLibrary } from './libc.js';
 export class AddressRange {
   readonly address: bigint;
   readonly length: number;
-  readonly #libc: CLibrary;
+  readonly #unmap: (address: bigint, length: number) => void;
   /** Window buffers created and not yet garbage-collected. */
   #liveBuffers = 0;
   /** Calls in flight on koffi's worker threads. */
@@ -23,8 +21,12 @@ export class AddressRange {
   #keptForever = false;
   #unmapped = false;
 
-  constructor(libc: CLibrary, address: bigint, length: number) {
-    this.#libc = libc;
+  /**
+   * @param unmap - gives the range back to the operating system (`munmap` on POSIX); called
+   *   at most once
+   */
+  constructor(unmap: (address: bigint, length: number) => void, address: bigint, length: number) {
+    this.#unmap = unmap;
     this.address = address;
     this.length = length;
   }
@@ -75,10 +77,10 @@ export class AddressRange {
     if (!this.#buffersDetached && this.#liveBuffers > 0) return;
     this.#unmapped = true;
     try {
-      this.#libc.munmap(this.address, this.length);
+      this.#unmap(this.address, this.length);
     } catch {
-      // Runs from finalizers and promise settlements, where nothing could handle it; munmap
-      // of a range we mapped fails only if the process is already corrupt.
+      // Runs from finalizers and promise settlements, where nothing could handle it; unmapping
+      // a range we mapped fails only if the process is already corrupt.
     }
   }
 }

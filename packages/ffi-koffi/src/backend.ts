@@ -1,26 +1,50 @@
 import { MmapError, type Backend, type BackendMapping, type MapRequest, type NamedSharedMemoryFlags } from '@mmapkit/core';
 import { describeCapabilities } from './capabilities.js';
 import type { BackendContext } from './context.js';
-import { loadKoffi } from './koffi.js';
+import { loadKoffi, type Koffi } from './koffi.js';
 import { CLibrary } from './libc.js';
 import { KoffiMapping } from './mapping.js';
-import { currentPlatform } from './platform/index.js';
+import { currentPlatform, type PlatformTable } from './platform/index.js';
 import { protectionBits } from './protection.js';
 import { inspectRuntime } from './runtime.js';
+import { createWindowsBackend, type WindowsBackend } from './win32-backend.js';
+
+/** The backend, and on Windows its kernel32 half (for `WindowsSharedMemory`). */
+export interface CreatedBackend {
+  readonly backend: Backend;
+  readonly windows: WindowsBackend | undefined;
+}
 
 /**
- * Builds the backend: loads koffi, binds the C library, and finds out once what this
- * process and kernel can do.
+ * Builds the backend: loads koffi, binds the C library (kernel32 on Windows), and finds out
+ * once what this process and kernel can do. The one place that chooses between the POSIX
+ * and the Windows model; below it, each has its own modules.
  *
  * # Errors
  * `ERR_MMAP_BACKEND_UNAVAILABLE` when koffi cannot load or the OS has no constant table.
  */
-export function createBackend(): Backend {
-  const platform = currentPlatform();
+export function createBackend(): CreatedBackend {
+  const windows = process.platform === 'win32';
+  const platform = windows ? undefined : currentPlatform();
   const koffi = loadKoffi();
   if (koffi.sizeof('void *') !== 8) {
     throw new MmapError('ERR_MMAP_BACKEND_UNAVAILABLE', 'The ffi-koffi backend needs a 64-bit process (off_t and pointers of 64 bits).');
   }
+  if (platform === undefined) {
+    let created: WindowsBackend;
+    try {
+      created = createWindowsBackend(koffi);
+    } catch (error) {
+      throw new MmapError('ERR_MMAP_BACKEND_UNAVAILABLE', `The ffi-koffi backend cannot bind kernel32: ${error instanceof Error ? error.message : String(error)}`, {
+        cause: error,
+      });
+    }
+    return { backend: created.backend, windows: created };
+  }
+  return { backend: createPosixBackend(koffi, platform), windows: undefined };
+}
+
+function createPosixBackend(koffi: Koffi, platform: PlatformTable): Backend {
   let libc: CLibrary;
   try {
     libc = new CLibrary(koffi, platform);

@@ -38,7 +38,7 @@ export class KoffiMapping implements BackendMapping {
 
   constructor(context: BackendContext, address: bigint, length: number, path: string | undefined) {
     this.#context = context;
-    this.#range = new AddressRange(context.libc, address, length);
+    this.#range = new AddressRange((start, bytes) => context.libc.munmap(start, bytes), address, length);
     this.#path = path;
     this.#windows = new WindowSet(length, context.largestView, context.pageSize, (start, windowLength) => this.#view(start, windowLength));
   }

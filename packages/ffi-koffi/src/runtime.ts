@@ -25,7 +25,7 @@ export function inspectRuntime(koffi: Koffi, libc: CLibrary, platform: PlatformT
   const pageSize = libc.sysconf(platform._SC_PAGESIZE);
   const largestView = Math.min(largestRuntimeView, koffiViewLimit);
   const address = libc.mmap(null, pageSize, platform.PROT_READ | platform.PROT_WRITE, platform.MAP_PRIVATE | platform.MAP_ANONYMOUS, -1, 0);
-  const range = new AddressRange(libc, address, pageSize);
+  const range = new AddressRange((start, bytes) => libc.munmap(start, bytes), address, pageSize);
 
   const advice = [...advices, ...uncheckedAdvices].filter((name) => {
     const value = platform.advice[name];

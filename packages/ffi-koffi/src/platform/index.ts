@@ -4,9 +4,10 @@ import { darwin } from './darwin.js';
 import { linux } from './linux.js';
 
 export type { PlatformTable } from './api.js';
+export { win32, windowsErrors } from './win32.js';
 
-// Windows (kernel32: CreateFileMappingW/MapViewOfFile/...) has a different model and gets
-// its own table and bindings in src/platform/win32.ts, added here when written.
+// Windows (kernel32: CreateFileMappingW/MapViewOfFile/...) has a different model: its table
+// is ./win32.ts, used by src/kernel32.ts and src/win32-*.ts; createBackend() picks it.
 const tables: Partial<Record<NodeJS.Platform, PlatformTable>> = { linux, darwin };
 
 /**
