@@ -1,7 +1,9 @@
 // Benchmarks of @mmapkit/native-napi against baselines measured in the same run: fs.readSync,
 // an in-memory Buffer, fs.createReadStream, and a C mmap+munmap loop built with `cc -O2`.
+// The variants of each comparison run round-robin (one round of each, repeated), and the
+// ratios are medians of per-round ratios, so drifting load on the machine hits all alike.
 // Build first: npx turbo run build --filter=@mmapkit/native-napi
-// Run: node bench/native.mjs [--size-mib 1024] [--reads 1000000] [--rounds 5]
+// Run: node bench/native.mjs [--size-mib 1024] [--reads 1000000] [--rounds 7]
 import { execFileSync } from 'node:child_process';
 import { closeSync, createReadStream, existsSync, fdatasyncSync, mkdirSync, mkdtempSync, openSync, readSync, rmSync, statSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,7 +17,7 @@ const { values } = parseArgs({
   options: {
     'size-mib': { type: 'string', default: '1024' },
     reads: { type: 'string', default: '1000000' },
-    rounds: { type: 'string', default: '5' },
+    rounds: { type: 'string', default: '7' },
   },
 });
 const mebibyte = 2 ** 20;
@@ -50,38 +52,43 @@ function ensureDataFile() {
   closeSync(fd);
 }
 
-/** Runs `work` `rounds` times after one warm-up; the median time in ms and the last result. */
-async function measure(work) {
-  await work();
-  const times = [];
-  let result;
+function median(list) {
+  return [...list].sort((left, right) => left - right)[Math.floor(list.length / 2)];
+}
+
+/**
+ * Runs every variant once to warm up, then `rounds` rounds of each in turn. Returns, per
+ * variant, the median time in ms, the per-round times and the last result.
+ */
+async function compare(variants) {
+  const times = Object.fromEntries(Object.keys(variants).map((name) => [name, []]));
+  const results = {};
+  for (const work of Object.values(variants)) await work();
   for (let round = 0; round < rounds; round++) {
-    const start = performance.now();
-    result = await work();
-    times.push(performance.now() - start);
+    for (const [name, work] of Object.entries(variants)) {
+      const start = performance.now();
+      results[name] = await work();
+      times[name].push(performance.now() - start);
+    }
   }
-  times.sort((left, right) => left - right);
-  return { milliseconds: times[Math.floor(times.length / 2)], result };
+  const distinct = new Set(Object.values(results));
+  if (distinct.size !== 1) throw new Error(`variants disagree: ${JSON.stringify(results)}`);
+  return Object.fromEntries(Object.keys(variants).map((name) => [name, { milliseconds: median(times[name]), times: times[name] }]));
 }
 
-/** The same checksum for every source: 32-bit words where aligned, bytes otherwise. */
-function checksum(bytes, sum = 0) {
-  if (bytes.byteOffset % 4 === 0 && bytes.byteLength % 4 === 0) {
-    const words = new Int32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
-    for (let index = 0; index < words.length; index++) sum = (sum + words[index]) | 0;
-    return sum;
-  }
-  for (let index = 0; index < bytes.length; index++) sum = (sum + bytes[index]) | 0;
-  return sum;
+/** Median over rounds of `slow / fast` (how many times faster `fast` is). */
+function ratio(slow, fast) {
+  return median(slow.times.map((time, round) => time / fast.times[round]));
 }
 
-function format(milliseconds) {
-  return milliseconds >= 100 ? `${milliseconds.toFixed(0)} ms` : `${milliseconds.toFixed(2)} ms`;
+/** A fresh copy of a function, so each variant has its own type feedback in V8. */
+function copyOf(code) {
+  return new Function(`return (${code.toString()});`)();
 }
 
 const rows = [];
 function row(name, milliseconds, note = '') {
-  rows.push({ name, time: format(milliseconds), note });
+  rows.push({ name, time: milliseconds >= 100 ? `${milliseconds.toFixed(0)} ms` : `${milliseconds.toFixed(2)} ms`, note });
 }
 
 ensureDataFile();
@@ -92,133 +99,159 @@ ensureDataFile();
   for (let offset = 0; offset < fileLength; offset += mebibyte) readSync(fd, chunk, 0, mebibyte, offset);
   closeSync(fd);
 }
+const size = `${fileLength / mebibyte} MiB`;
 
 // 1. Random 8-byte reads at the same seeded offsets.
-const next = seededGenerator(42);
-const offsets = new Float64Array(readCount);
-for (let index = 0; index < readCount; index++) offsets[index] = (next() % (fileLength / 8)) * 8;
-
-const mapping = mapFile(backend, { path: bigPath });
-await mapping.prefetch();
-const mappedData = mapping.dataView();
-const inMemory = Buffer.alloc(fileLength);
 {
+  const next = seededGenerator(42);
+  const offsets = new Float64Array(readCount);
+  for (let index = 0; index < readCount; index++) offsets[index] = (next() % (fileLength / 8)) * 8;
+  const mapping = mapFile(backend, { path: bigPath });
+  await mapping.prefetch();
+  const inMemory = Buffer.alloc(fileLength);
   const fd = openSync(bigPath, 'r');
   for (let offset = 0; offset < fileLength; offset += mebibyte) readSync(fd, inMemory, offset, mebibyte, offset);
-  closeSync(fd);
-}
-const memoryData = new DataView(inMemory.buffer, inMemory.byteOffset, inMemory.byteLength);
-function randomReads(view) {
-  let sum = 0;
-  for (let index = 0; index < readCount; index++) sum += view.getFloat64(offsets[index], true) > 0 ? 1 : 0;
-  return sum;
-}
-const randomReadsOf = () => new Function('view', 'offsets', 'readCount', `return (${randomReads.toString()})(view);`);
-const mappedRandomReads = randomReadsOf();
-const memoryRandomReads = randomReadsOf();
-const mappedReads = await measure(() => mappedRandomReads(mappedData, offsets, readCount));
-const memoryReads = await measure(() => memoryRandomReads(memoryData, offsets, readCount));
-const readSyncReads = await measure(() => {
-  const fd = openSync(bigPath, 'r');
-  const eight = Buffer.alloc(8);
-  const view = new DataView(eight.buffer, eight.byteOffset, 8);
-  let sum = 0;
-  for (let index = 0; index < readCount; index++) {
-    readSync(fd, eight, 0, 8, offsets[index]);
-    sum += view.getFloat64(0, true) > 0 ? 1 : 0;
+  function randomReads(view, offsets, count) {
+    let sum = 0;
+    for (let index = 0; index < count; index++) sum += view.getFloat64(offsets[index], true) > 0 ? 1 : 0;
+    return sum;
   }
+  const mappedReads = copyOf(randomReads);
+  const memoryReads = copyOf(randomReads);
+  const mappedView = mapping.dataView();
+  const memoryView = new DataView(inMemory.buffer, inMemory.byteOffset, inMemory.byteLength);
+  const eight = Buffer.alloc(8);
+  const eightView = new DataView(eight.buffer, eight.byteOffset, 8);
+  const result = await compare({
+    mapping: () => mappedReads(mappedView, offsets, readCount),
+    buffer: () => memoryReads(memoryView, offsets, readCount),
+    readSync: () => {
+      let sum = 0;
+      for (let index = 0; index < readCount; index++) {
+        readSync(fd, eight, 0, 8, offsets[index]);
+        sum += eightView.getFloat64(0, true) > 0 ? 1 : 0;
+      }
+      return sum;
+    },
+  });
   closeSync(fd);
-  return sum;
-});
-if (mappedReads.result !== memoryReads.result || mappedReads.result !== readSyncReads.result) throw new Error('random reads disagree');
-mapping.close();
-row(`${readCount} random 8-byte reads: mapping`, mappedReads.milliseconds);
-row(`${readCount} random 8-byte reads: in-memory Buffer`, memoryReads.milliseconds, `mapping / Buffer = ${(mappedReads.milliseconds / memoryReads.milliseconds).toFixed(3)}x the time`);
-row(`${readCount} random 8-byte reads: fs.readSync`, readSyncReads.milliseconds, `mapping is ${(readSyncReads.milliseconds / mappedReads.milliseconds).toFixed(1)}x faster`);
+  mapping.close();
+  const label = `${readCount} random 8-byte reads of a ${size} file`;
+  row(`${label}: mapping`, result.mapping.milliseconds);
+  row(`${label}: in-memory Buffer`, result.buffer.milliseconds, `mapping takes ${(1 / ratio(result.buffer, result.mapping)).toFixed(3)}x the Buffer's time`);
+  row(`${label}: fs.readSync`, result.readSync.milliseconds, `mapping is ${ratio(result.readSync, result.mapping).toFixed(1)}x faster`);
+}
 
 // 2. Checksum of the cached file.
-// Each variant gets its own copy of the checksum code, so one variant's type feedback never
-// slows another down.
-const checksumOf = () => new Function('bytes', 'sum = 0', `return (${checksum.toString()})(bytes, sum);`);
-const checksumMappedFunction = checksumOf();
-const checksumPopulatedFunction = checksumOf();
-const checksumReadSyncFunction = checksumOf();
-const checksumStreamFunction = checksumOf();
-const checksumMapped = await measure(() => {
-  const whole = mapFile(backend, { path: bigPath });
-  const sum = checksumMappedFunction(whole.bytes);
-  whole.close();
-  return sum;
-});
-const checksumPopulated = await measure(() => {
-  const whole = mapFile(backend, { path: bigPath, populate: true });
-  const sum = checksumPopulatedFunction(whole.bytes);
-  whole.close();
-  return sum;
-});
-const checksumReadSync = await measure(() => {
-  const fd = openSync(bigPath, 'r');
-  const chunk = Buffer.allocUnsafe(mebibyte);
-  let sum = 0;
-  for (let offset = 0; offset < fileLength; offset += mebibyte) {
-    const read = readSync(fd, chunk, 0, mebibyte, offset);
-    sum = checksumReadSyncFunction(chunk.subarray(0, read), sum);
-  }
-  closeSync(fd);
-  return sum;
-});
-const checksumStream = await measure(
-  () =>
-    new Promise((resolve, reject) => {
+{
+  // The same checksum for every source, over pieces of at most 16 MiB: in V8 12 (Node 20) a
+  // loop over one typed array of 1 GiB ran about 4x slower than over 16 MiB pieces of the
+  // same memory, for a Buffer as much as for a mapping.
+  const checksumSource = `(() => {
+    const piece = 16 * 1024 * 1024;
+    function sumWords(words, start) {
+      let total = start | 0;
+      const length = words.length;
+      for (let index = 0; index < length; index++) total = (total + words[index]) | 0;
+      return total;
+    }
+    function sumBytes(bytes, start) {
+      let total = start | 0;
+      const length = bytes.length;
+      for (let index = 0; index < length; index++) total = (total + bytes[index]) | 0;
+      return total;
+    }
+    return function checksum(bytes, sum) {
+      for (let offset = 0; offset < bytes.byteLength; offset += piece) {
+        const length = Math.min(piece, bytes.byteLength - offset);
+        const start = bytes.byteOffset + offset;
+        sum = start % 4 === 0 && length % 4 === 0 ? sumWords(new Int32Array(bytes.buffer, start, length / 4), sum) : sumBytes(new Uint8Array(bytes.buffer, start, length), sum);
+      }
+      return sum;
+    };
+  })()`;
+  // Each variant gets its own copy of the code, so no variant's type feedback slows another.
+  const checksumCopy = () => new Function(`return ${checksumSource};`)();
+  const coldChecksum = checksumCopy();
+  const warmChecksum = checksumCopy();
+  const readSyncChecksum = checksumCopy();
+  const streamChecksum = checksumCopy();
+  const warm = mapFile(backend, { path: bigPath });
+  const result = await compare({
+    mapAndSum: () => {
+      const whole = mapFile(backend, { path: bigPath });
+      const sum = coldChecksum(whole.bytes, 0);
+      whole.close();
+      return sum;
+    },
+    warmMapping: () => warmChecksum(warm.bytes, 0),
+    readSync: () => {
+      const fd = openSync(bigPath, 'r');
+      const chunk = Buffer.allocUnsafe(mebibyte);
       let sum = 0;
-      createReadStream(bigPath)
-        .on('data', (chunk) => (sum = checksumStreamFunction(chunk, sum)))
-        .on('end', () => resolve(sum))
-        .on('error', reject);
-    }),
-);
-if (checksumMapped.result !== checksumPopulated.result || checksumMapped.result !== checksumReadSync.result || checksumMapped.result !== checksumStream.result) throw new Error('checksums disagree');
-const size = `${fileLength / mebibyte} MiB`;
-row(`checksum of a cached ${size} file: mapping (map + sum + close)`, checksumMapped.milliseconds);
-row(`checksum of a cached ${size} file: mapping with populate: true`, checksumPopulated.milliseconds);
-row(`checksum of a cached ${size} file: fs.readSync into 1 MiB`, checksumReadSync.milliseconds, `mapping is ${(checksumReadSync.milliseconds / checksumMapped.milliseconds).toFixed(2)}x faster (populate: ${(checksumReadSync.milliseconds / checksumPopulated.milliseconds).toFixed(2)}x)`);
-row(`checksum of a cached ${size} file: fs.createReadStream`, checksumStream.milliseconds, `mapping is ${(checksumStream.milliseconds / checksumMapped.milliseconds).toFixed(2)}x faster (populate: ${(checksumStream.milliseconds / checksumPopulated.milliseconds).toFixed(2)}x)`);
-
-// 3. map + close of a 4 KiB region against C mmap + munmap. The machine's mmap cost drifts
-// (other load, TLB work), so each round runs C, the front and the backend back to back and
-// the ratios are the medians of the per-round ratios.
-const pairs = 100000;
-const median = (list) => [...list].sort((left, right) => left - right)[Math.floor(list.length / 2)];
-const anonymousPage = { fd: undefined, ownsFd: false, path: undefined, offset: 0, length: 4096, protection: 'read-write', sharing: 'private', populate: false, noReserve: false, hugePages: false };
-function nanosecondsPerPair(work) {
-  const start = performance.now();
-  for (let index = 0; index < pairs; index++) work();
-  return ((performance.now() - start) * 1e6) / pairs;
+      for (let offset = 0; offset < fileLength; offset += mebibyte) {
+        const read = readSync(fd, chunk, 0, mebibyte, offset);
+        sum = readSyncChecksum(chunk.subarray(0, read), sum);
+      }
+      closeSync(fd);
+      return sum;
+    },
+    stream: () =>
+      new Promise((resolve, reject) => {
+        let sum = 0;
+        createReadStream(bigPath)
+          .on('data', (chunk) => (sum = streamChecksum(chunk, sum)))
+          .on('end', () => resolve(sum))
+          .on('error', reject);
+      }),
+  });
+  warm.close();
+  const label = `checksum of a cached ${size} file`;
+  row(`${label}: map + sum + close`, result.mapAndSum.milliseconds, `${ratio(result.stream, result.mapAndSum).toFixed(2)}x the stream's speed, ${ratio(result.readSync, result.mapAndSum).toFixed(2)}x readSync's`);
+  row(`${label}: sum through a mapping kept open`, result.warmMapping.milliseconds, `${ratio(result.stream, result.warmMapping).toFixed(2)}x the stream's speed, ${ratio(result.readSync, result.warmMapping).toFixed(2)}x readSync's`);
+  row(`${label}: fs.readSync into 1 MiB`, result.readSync.milliseconds);
+  row(`${label}: fs.createReadStream`, result.stream.milliseconds);
 }
-const buildDirectory = mkdtempSync(join(tmpdir(), 'mmapkit-bench-c-'));
-try {
-  const binary = join(buildDirectory, 'mmap_munmap');
-  execFileSync('cc', ['-O2', '-o', binary, join(benchDirectory, 'c', 'mmap_munmap.c')]);
-  const cTimes = [];
-  const frontTimes = [];
-  const backendTimes = [];
-  nanosecondsPerPair(() => mapAnonymous(backend, { length: 4096 }).close());
-  nanosecondsPerPair(() => backend.map(anonymousPage).unmap());
-  for (let round = 0; round < Math.max(rounds, 5); round++) {
-    cTimes.push(Number(execFileSync(binary, [String(pairs)], { encoding: 'utf8' }).trim()));
-    frontTimes.push(nanosecondsPerPair(() => mapAnonymous(backend, { length: 4096 }).close()));
-    backendTimes.push(nanosecondsPerPair(() => backend.map(anonymousPage).unmap()));
+
+// 3. map + close of a 4 KiB region against C mmap + munmap (interleaved the same way).
+{
+  const pairs = 100000;
+  const anonymousPage = { fd: undefined, ownsFd: false, path: undefined, offset: 0, length: 4096, protection: 'read-write', sharing: 'private', populate: false, noReserve: false, hugePages: false };
+  const buildDirectory = mkdtempSync(join(tmpdir(), 'mmapkit-bench-c-'));
+  try {
+    const binary = join(buildDirectory, 'mmap_munmap');
+    execFileSync('cc', ['-O2', '-o', binary, join(benchDirectory, 'c', 'mmap_munmap.c')]);
+    // The C program reports its own nanoseconds per pair (without its start-up): keep those.
+    const cTimes = [];
+    const result = await compare({
+      c: () => {
+        cTimes.push(Number(execFileSync(binary, [String(pairs)], { encoding: 'utf8' }).trim()));
+        return 0;
+      },
+      front: () => {
+        for (let index = 0; index < pairs; index++) mapAnonymous(backend, { length: 4096 }).close();
+        return 0;
+      },
+      backend: () => {
+        for (let index = 0; index < pairs; index++) backend.map(anonymousPage).unmap();
+        return 0;
+      },
+    });
+    cTimes.shift(); // the warm-up round
+    const perPair = (variant) => variant.times.map((time) => (time * 1e6) / pairs);
+    const frontTimes = perPair(result.front);
+    const backendTimes = perPair(result.backend);
+    const frontRatio = median(frontTimes.map((time, round) => time / cTimes[round]));
+    const backendRatio = median(backendTimes.map((time, round) => time / cTimes[round]));
+    rows.push({ name: '4 KiB map + close: mapAnonymous().close()', time: `${median(frontTimes).toFixed(0)} ns`, note: `${frontRatio.toFixed(2)}x the C pair` });
+    rows.push({ name: '4 KiB map + close: backend.map().unmap()', time: `${median(backendTimes).toFixed(0)} ns`, note: `${backendRatio.toFixed(2)}x the C pair` });
+    rows.push({ name: '4 KiB map + close: C mmap + munmap (cc -O2)', time: `${median(cTimes).toFixed(0)} ns`, note: 'baseline' });
+  } catch (error) {
+    rows.push({ name: '4 KiB map + close', time: '-', note: `C baseline unavailable: ${error instanceof Error ? error.message : String(error)}` });
+  } finally {
+    rmSync(buildDirectory, { recursive: true, force: true });
   }
-  const frontRatio = median(frontTimes.map((time, round) => time / cTimes[round]));
-  const backendRatio = median(backendTimes.map((time, round) => time / cTimes[round]));
-  rows.push({ name: '4 KiB map + close: mapAnonymous().close()', time: `${median(frontTimes).toFixed(0)} ns`, note: `${frontRatio.toFixed(2)}x the C pair` });
-  rows.push({ name: '4 KiB map + close: backend.map().unmap()', time: `${median(backendTimes).toFixed(0)} ns`, note: `${backendRatio.toFixed(2)}x the C pair` });
-  rows.push({ name: '4 KiB map + close: C mmap + munmap (cc -O2)', time: `${median(cTimes).toFixed(0)} ns`, note: 'baseline' });
-} catch (error) {
-  rows.push({ name: '4 KiB map + close', time: '-', note: `C baseline unavailable: ${error instanceof Error ? error.message : String(error)}` });
-} finally {
-  rmSync(buildDirectory, { recursive: true, force: true });
 }
 
-console.log(`native-napi benchmarks (node ${process.version}, ${rounds} rounds, median)`);
+console.log(`native-napi benchmarks (node ${process.version}, ${rounds} rounds round-robin, medians)`);
 console.table(rows);
