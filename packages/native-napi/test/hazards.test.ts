@@ -3,7 +3,8 @@
  * built dist/) so that a crash fails one assertion instead of the whole run.
  */
 import { constants as bufferConstants } from 'node:buffer';
-import { writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixtureResult, runFixture, temporaryFolder } from './helpers.js';
@@ -117,8 +118,27 @@ describe('native-napi hazards', () => {
     expect(['SIGSEGV', 'SIGBUS']).toContain(run.signal);
   }, 20_000);
 
+  it('when the install could not build the addon, importing the package throws ERR_MMAP_BACKEND_UNAVAILABLE with the install script\'s explanation', async () => {
+    // A copy of the package with dist/ and the install script's failure note but no addon.
+    const copy = fileURLToPath(new URL(`./fixtures/.unbuilt-${process.pid}/`, import.meta.url));
+    try {
+      cpSync(fileURLToPath(new URL('../dist/', import.meta.url)), join(copy, 'dist'), { recursive: true });
+      mkdirSync(join(copy, 'build'));
+      writeFileSync(join(copy, 'build', 'install-failure.txt'), 'the native addon was not built: node-gyp failed; missing from PATH: make\n');
+      const run = await runFixture('import-report.mjs', [pathToFileURL(join(copy, 'dist', 'index.js')).href]);
+      const result = fixtureResult<{ code: string; message: string }>(run);
+      expect(result.code).toBe('ERR_MMAP_BACKEND_UNAVAILABLE');
+      expect(result.message).toContain('missing from PATH: make');
+      expect(result.message).toContain('npm run build:native');
+    } finally {
+      rmSync(copy, { recursive: true, force: true });
+    }
+  }, 20_000);
+
   it('with node --no-addons, importing the package throws ERR_MMAP_BACKEND_UNAVAILABLE naming the reason', async () => {
     const run = await runFixture('import-report.mjs', [], { flags: ['--no-addons'] });
-    expect(fixtureResult(run)).toEqual({ code: 'ERR_MMAP_BACKEND_UNAVAILABLE', mentionsNoAddons: true });
+    const result = fixtureResult<{ code: string; message: string }>(run);
+    expect(result.code).toBe('ERR_MMAP_BACKEND_UNAVAILABLE');
+    expect(result.message).toContain('--no-addons');
   }, 20_000);
 });
