@@ -135,6 +135,14 @@ describe('native-napi hazards', () => {
     }
   }, 20_000);
 
+  it('system errors are thrown from JavaScript, so catching them works under --abort-on-uncaught-exception', async () => {
+    const path = fileOf('abort-flag.bin', new Uint8Array(4096));
+    const result = fixtureResult<{ codes: string[] }>(await runFixture('abort-flag.mjs', [path], { flags: ['--abort-on-uncaught-exception'] }));
+    expect(result.codes[0]).toBe('ERR_MMAP_SYSTEM EACCES mprotect');
+    expect(['ERR_MMAP_SYSTEM mmap', 'huge pages available']).toContain(result.codes[1]);
+    expect(result.codes[2]).toBe('syncAsync resolved');
+  }, 20_000);
+
   it('with node --no-addons, importing the package throws ERR_MMAP_BACKEND_UNAVAILABLE naming the reason', async () => {
     const run = await runFixture('import-report.mjs', [], { flags: ['--no-addons'] });
     const result = fixtureResult<{ code: string; message: string }>(run);
