@@ -83,6 +83,7 @@ export class WindowsMapping implements BackendMapping {
   #ended = false;
   /** What is at the address now: the view, private zero pages, or nothing. */
   #backing: 'view' | 'zeros' | 'nothing' = 'view';
+  #fileClosed = false;
 
   constructor(context: WindowsContext, view: WindowsView) {
     this.#context = context;
@@ -115,6 +116,8 @@ export class WindowsMapping implements BackendMapping {
       if (!pending.flushedByClose) throw error;
     } finally {
       this.#pendingSyncs.delete(pending);
+      // close() left the file handle to the last flush in flight: it is done now.
+      if (this.#ended && this.#backing !== 'view' && this.#pendingSyncs.size === 0) this.#closeFile();
     }
     if (pending.flushedByClose && pending.closeError !== undefined) throw pending.closeError;
   }
@@ -234,8 +237,6 @@ export class WindowsMapping implements BackendMapping {
       this.#closeFile();
     }
   }
-
-  #fileClosed = false;
 
   #closeFile(): void {
     if (this.#fileClosed || this.#view.file === undefined) return;
