@@ -303,6 +303,13 @@ export interface BackendMapping {
    */
   unmap(): void;
   /**
+   * True when the backend frees the mapping by itself once this object and every window
+   * handed out are unreachable (for example through the finalizers of native objects).
+   * `Mapping` then registers no finalizer of its own and never calls `release()`, which
+   * saves a `FinalizationRegistry` entry per mapping.
+   */
+  readonly releasedWhenCollected?: boolean;
+  /**
    * The `Mapping` that owned this was garbage-collected without `close()`. Free the
    * mapping once no window handed out is reachable any more (never earlier: a view may
    * outlive the `Mapping`). Runs inside a finalizer: must not throw.

@@ -90,6 +90,8 @@ export class Mapping implements Disposable {
   readonly #alignmentGap: number;
   readonly #afterUnmap: (() => void) | undefined;
   #bytes: Uint8Array | undefined;
+  /** Whether a finalizer releases the backend mapping if this object is collected open. */
+  readonly #registered: boolean;
 
   /** @internal Use `mapFile()`/`mapAnonymous()`. */
   constructor(state: MappingState) {
@@ -104,9 +106,8 @@ export class Mapping implements Disposable {
     this.#protection = state.protection;
     this.#alignmentGap = state.alignmentGap;
     this.#afterUnmap = state.afterUnmap;
-    if (state.handle !== undefined) {
-      finalizers.register(this, state.handle, this);
-    }
+    this.#registered = state.handle !== undefined && state.handle.releasedWhenCollected !== true;
+    if (this.#registered) finalizers.register(this, state.handle as BackendMapping, this);
   }
 
   /** True once `close()` has run. */
@@ -305,7 +306,7 @@ export class Mapping implements Disposable {
     const handle = this.#handle;
     this.#handle = undefined;
     if (handle === undefined) return;
-    finalizers.unregister(this);
+    if (this.#registered) finalizers.unregister(this);
     try {
       handle.unmap();
     } finally {

@@ -45,6 +45,8 @@ export interface NativeMappingParts {
 }
 
 export class NativeMapping implements BackendMapping {
+  /** The handle's External and each window's finalizer hold the region: no front finalizer needed. */
+  readonly releasedWhenCollected = true;
   readonly #addon: NativeAddon;
   readonly #handle: NativeHandle;
   readonly #path: string | undefined;
