@@ -46,7 +46,8 @@ export function describeLargeFiles(backend: Backend): void {
       expect(check.equals(Buffer.from(written))).toBe(true);
       if (size > backend.capabilities.largestView) {
         expect(() => mapping.bytes).toThrow(expect.objectContaining({ code: 'ERR_MMAP_VIEW_TOO_LARGE' }));
-      } else {
+      } else if (backend.capabilities.zeroCopy) {
+        // One view of all 6 GiB (Node 22+). Only where it is free: a copying backend would read 6 GiB.
         expect(mapping.bytes.length).toBe(size);
       }
     }, 60_000);

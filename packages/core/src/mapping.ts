@@ -146,7 +146,8 @@ export class Mapping implements Disposable {
    *
    * # Errors
    * `RangeError` for a range outside the mapping; `ERR_MMAP_VIEW_TOO_LARGE` when
-   * `length` exceeds `backend.capabilities.largestView`; `ERR_MMAP_CLOSED` after `close()`.
+   * `length` exceeds `backend.capabilities.largestView`; `ERR_MMAP_CLOSED` after `close()`;
+   * `ERR_MMAP_DETACHED` when user code transferred the buffer that covers the range.
    */
   view(offset = 0, length?: number): Uint8Array {
     this.#assertOpen('view');
@@ -159,6 +160,14 @@ export class Mapping implements Disposable {
     }
     if (range.length === 0 || this.#handle === undefined) return new Uint8Array(0);
     const slice = this.#handle.window(this.#alignmentGap + range.offset, range.length);
+    if (slice.buffer.byteLength === 0) {
+      // User code moved the buffer away (`transfer()`, `structuredClone` with transfer). A new
+      // buffer over the same memory would be a second one at that address, which V8 forbids.
+      throw new MmapError(
+        'ERR_MMAP_DETACHED',
+        'A buffer of this mapping was transferred or detached by code outside mmapkit; this range can no longer be viewed. close() the mapping and map again.',
+      );
+    }
     return new Uint8Array(slice.buffer, slice.byteOffset, range.length);
   }
 

@@ -119,6 +119,16 @@ describe('the Mapping front', () => {
     expect(openDescriptors()).toBe(before);
   });
 
+  it('a buffer moved away by user code gives ERR_MMAP_DETACHED, not a raw TypeError', () => {
+    const { backend } = recordingBackend();
+    const mapping = mapAnonymous(backend, { length: pageSize });
+    const view = mapping.view(0, 10);
+    structuredClone(view.buffer, { transfer: [view.buffer] });
+    expect(view.length).toBe(0);
+    expect(() => mapping.view(0, 10)).toThrow(expect.objectContaining({ name: 'MmapError', code: 'ERR_MMAP_DETACHED' }));
+    mapping.close();
+  });
+
   it('lock: true locks the whole mapping at map time', () => {
     const { backend, calls } = recordingBackend();
     const mapping = mapAnonymous(backend, { length: 100, lock: true });

@@ -246,11 +246,12 @@ export class FsMapping implements BackendMapping {
     }
   }
 
-  /** The buffer, or `ERR_MMAP_CLOSED` after unmap (the front normally prevents that). */
+  /** The buffer; `ERR_MMAP_CLOSED` after unmap (the front normally prevents that), `ERR_MMAP_DETACHED` after a user transfer. */
   #liveData(): ArrayBuffer {
     const data = this.#data;
-    if (data === undefined || data.byteLength === 0) {
-      throw new MmapError('ERR_MMAP_CLOSED', 'The mapping was unmapped, or its buffer was transferred away.');
+    if (data === undefined) throw new MmapError('ERR_MMAP_CLOSED', 'The mapping was unmapped.');
+    if (data.byteLength === 0) {
+      throw new MmapError('ERR_MMAP_DETACHED', 'The mapping\'s buffer was transferred or detached by code outside mmapkit; its unsynced changes went with it.');
     }
     return data;
   }

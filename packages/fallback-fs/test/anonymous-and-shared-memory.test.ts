@@ -49,7 +49,12 @@ describe('anonymous mappings', () => {
     const view = mapping.view(5 * 2 ** 30, 16);
     view[3] = 3;
     expect(mapping.view(5 * 2 ** 30 + 3, 1)[0]).toBe(3);
-    expect(() => mapping.bytes).toThrow(expect.objectContaining({ code: 'ERR_MMAP_VIEW_TOO_LARGE' }));
+    // One view of 6 GiB exists only where the runtime allows views past 4 GiB (Node 22+).
+    if (6 * 2 ** 30 > backend.capabilities.largestView) {
+      expect(() => mapping.bytes).toThrow(expect.objectContaining({ code: 'ERR_MMAP_VIEW_TOO_LARGE' }));
+    } else {
+      expect(mapping.bytes[5 * 2 ** 30 + 3]).toBe(3);
+    }
     expect(process.memoryUsage().rss).toBeLessThan(2 ** 30);
   });
 

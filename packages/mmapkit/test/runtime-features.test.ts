@@ -224,7 +224,7 @@ describe.each(backendNames as readonly BackendName[])('%s on this runtime', (nam
           // bytes, the mapping says its buffer was moved away, and the file is untouched.
           expect(outcome).toBe('moved');
           expect(Buffer.from(clone!).equals(contents)).toBe(true);
-          expect(() => mapping.view(0, 1)).toThrow(expect.objectContaining({ code: 'ERR_MMAP_CLOSED' }));
+          expect(() => mapping.view(0, 1)).toThrow(expect.objectContaining({ code: 'ERR_MMAP_DETACHED' }));
           expect(readFileSync(path).equals(contents)).toBe(true);
         }
       } finally {
