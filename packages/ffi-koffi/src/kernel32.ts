@@ -60,7 +60,9 @@ export class Kernel32 {
   constructor(koffi: Koffi) {
     this.#koffi = koffi;
     const kernel32 = koffi.load('kernel32.dll');
-    koffi.struct('mmapkit_SYSTEM_INFO', {
+    // Anonymous struct types: a named one would clash when two copies of this package (its
+    // ESM and CJS builds) load in one process with one koffi.
+    const systemInfo = koffi.struct({
       wProcessorArchitecture: 'uint16_t',
       wReserved: 'uint16_t',
       dwPageSize: 'uint32_t',
@@ -73,7 +75,7 @@ export class Kernel32 {
       wProcessorLevel: 'uint16_t',
       wProcessorRevision: 'uint16_t',
     });
-    koffi.struct('mmapkit_MEMORY_BASIC_INFORMATION', {
+    const memoryBasicInformation = koffi.struct({
       BaseAddress: 'void *',
       AllocationBase: 'void *',
       AllocationProtect: 'uint32_t',
@@ -83,11 +85,11 @@ export class Kernel32 {
       Protect: 'uint32_t',
       Type: 'uint32_t',
     });
-    koffi.struct('mmapkit_WIN32_MEMORY_RANGE_ENTRY', { VirtualAddress: 'void *', NumberOfBytes: 'size_t' });
-    koffi.struct('mmapkit_SECTION_BASIC_INFORMATION', { BaseAddress: 'void *', Attributes: 'uint32_t', Size: 'int64_t' });
+    const memoryRangeEntry = koffi.struct({ VirtualAddress: 'void *', NumberOfBytes: 'size_t' });
+    const sectionBasicInformation = koffi.struct({ BaseAddress: 'void *', Attributes: 'uint32_t', Size: 'int64_t' });
 
     this.#getLastError = kernel32.func('uint32_t GetLastError()');
-    this.#getSystemInfo = kernel32.func('void GetSystemInfo(_Out_ mmapkit_SYSTEM_INFO *info)');
+    this.#getSystemInfo = kernel32.func('GetSystemInfo', 'void', [koffi.out(koffi.pointer(systemInfo))]);
     this.#getCurrentProcess = kernel32.func('void *GetCurrentProcess()');
     this.#duplicateHandle = kernel32.func(
       'int DuplicateHandle(void *sourceProcess, void *source, void *targetProcess, _Out_ void **target, uint32_t access, int inherit, uint32_t options)',
@@ -100,20 +102,20 @@ export class Kernel32 {
     this.#openFileMapping = kernel32.func('void *OpenFileMappingW(uint32_t access, int inherit, const char16_t *name)');
     this.#querySection = koffi
       .load('ntdll.dll')
-      .func('int32_t NtQuerySection(void *section, int informationClass, _Out_ mmapkit_SECTION_BASIC_INFORMATION *information, size_t length, void *returned)');
+      .func('NtQuerySection', 'int32_t', ['void *', 'int', koffi.out(koffi.pointer(sectionBasicInformation)), 'size_t', 'void *']);
     this.#mapViewOfFile = kernel32.func('void *MapViewOfFile(void *section, uint32_t access, uint32_t offsetHigh, uint32_t offsetLow, size_t length)');
     this.#unmapViewOfFile = kernel32.func('int UnmapViewOfFile(void *address)');
     this.#flushViewOfFile = kernel32.func('int FlushViewOfFile(void *address, size_t length)');
     this.#flushFileBuffers = kernel32.func('int FlushFileBuffers(void *file)');
     this.#virtualProtect = kernel32.func('int VirtualProtect(void *address, size_t length, uint32_t protect, _Out_ uint32_t *previous)');
-    this.#virtualQuery = kernel32.func('size_t VirtualQuery(void *address, _Out_ mmapkit_MEMORY_BASIC_INFORMATION *information, size_t length)');
+    this.#virtualQuery = kernel32.func('VirtualQuery', 'size_t', ['void *', koffi.out(koffi.pointer(memoryBasicInformation)), 'size_t']);
     this.#virtualAlloc = kernel32.func('void *VirtualAlloc(void *address, size_t length, uint32_t type, uint32_t protect)');
     this.#virtualFree = kernel32.func('int VirtualFree(void *address, size_t length, uint32_t type)');
     this.#virtualLock = kernel32.func('int VirtualLock(void *address, size_t length)');
     this.#virtualUnlock = kernel32.func('int VirtualUnlock(void *address, size_t length)');
     // Windows 8+; absent from some Windows Server builds and emulators.
     this.#prefetchVirtualMemory = optional(() =>
-      kernel32.func('int PrefetchVirtualMemory(void *process, size_t count, mmapkit_WIN32_MEMORY_RANGE_ENTRY *entries, uint32_t flags)'),
+      kernel32.func('PrefetchVirtualMemory', 'int', ['void *', 'size_t', koffi.pointer(memoryRangeEntry), 'uint32_t']),
     );
     // node.exe exports libuv for addons: its own CRT's descriptors map to HANDLEs here.
     this.#osHandle = koffi.load(process.execPath).func('void *uv_get_osfhandle(int fd)');

@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { closeSync, openSync, readFileSync, statSync, truncateSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
+import { createRequire } from 'node:module';
 import { after, before, describe, it } from 'node:test';
 import { mapAnonymous, mapFile } from '@mmapkit/core';
 import { runChild } from '@mmapkit/conformance';
@@ -21,6 +22,12 @@ describe('ffi-koffi on Windows: file mappings', () => {
     assert.equal(backend.name, 'ffi-koffi');
     assert.equal(backend.allocationGranularity, granularity);
     assert.equal(backend.pageSize, 4096);
+  });
+
+  it('the CommonJS build loads next to the ES module build (one koffi, two backends)', () => {
+    const commonJs = createRequire(import.meta.url)('@mmapkit/ffi-koffi');
+    assert.notEqual(commonJs.backend, backend);
+    assert.equal(commonJs.backend.allocationGranularity, granularity);
   });
 
   it('declares what Windows lacks instead of pretending', (t) => {
