@@ -10,7 +10,9 @@
         "native/region.cc",
         "native/mapping.cc",
         "native/workers.cc",
-        "native/shm.cc"
+        "native/shm.cc",
+        "native/guard.cc",
+        "native/faults.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED"],

@@ -137,6 +137,16 @@ export interface CommonMapOptions {
    * @defaultValue `false`
    */
   lock?: boolean;
+  /**
+   * Guard the mapping against SIGBUS/SIGSEGV (`Capabilities.faultGuard`): when the file is
+   * truncated under it, or code writes to a read-only page or touches a `'none'` page, the
+   * page is repaired harmlessly instead of the process being killed, and the next call on
+   * the mapping throws (`ERR_MMAP_TRUNCATED`, `ERR_MMAP_READONLY_WRITE`,
+   * `ERR_MMAP_ACCESS_REVOKED`). `true` on a backend without the capability throws
+   * `ERR_MMAP_UNSUPPORTED`.
+   * @defaultValue `backend.capabilities.faultGuard`
+   */
+  faultGuard?: boolean;
 }
 
 /** Options of a file-backed mapping: give exactly one of `path` and `fd`. */
@@ -264,6 +274,33 @@ export interface MapRequest {
   readonly populate: boolean;
   readonly noReserve: boolean;
   readonly hugePages: boolean;
+  /** Guard the mapping's pages (only `true` when `capabilities.faultGuard`). */
+  readonly faultGuard: boolean;
+}
+
+/**
+ * What the fault guard repaired:
+ * - `'truncated'` — an access past the end of a file truncated under the mapping (SIGBUS);
+ *   the tail past the new end now reads as zeros and writes there go nowhere.
+ * - `'read-only-write'` — a write to a read-only page (SIGSEGV); the page became a private
+ *   copy, so the write never reached the file.
+ * - `'access-revoked'` — an access to a page with protection `'none'` (or unmapped behind
+ *   mmapkit's back); it became a zero page.
+ * - `'io-error'` — the kernel could not supply a page inside the file (an I/O error, or no
+ *   space for a page of a sparse file); it became a zero page.
+ */
+export type FaultType = 'truncated' | 'read-only-write' | 'access-revoked' | 'io-error';
+
+/** One fault the guard repaired. */
+export interface FaultEvent {
+  readonly type: FaultType;
+  /**
+   * Byte offset of the faulting access: relative to the region given to the backend in
+   * `BackendMapping.faults()`, relative to the mapping's first byte in `Mapping.faults()`.
+   */
+  readonly offset: number;
+  /** When it happened, in milliseconds since the epoch (like `Date.now()`). */
+  readonly time: number;
 }
 
 /** A buffer and where a requested byte sits in it. */
@@ -309,6 +346,13 @@ export interface BackendMapping {
    * saves a `FinalizationRegistry` entry per mapping.
    */
   readonly releasedWhenCollected?: boolean;
+  /**
+   * The faults the guard repaired on this mapping so far, oldest first (a backend may keep
+   * only the first few), or `undefined` when there were none. Only backends whose
+   * `capabilities.faultGuard` is true implement it; `Mapping` calls it at the start of every
+   * method, so the no-fault answer must be cheap.
+   */
+  faults?(): readonly FaultEvent[] | undefined;
   /**
    * The `Mapping` that owned this was garbage-collected without `close()`. Free the
    * mapping once no window handed out is reachable any more (never earlier: a view may

@@ -6,6 +6,8 @@ export type {
   ByteRange,
   Capabilities,
   CommonMapOptions,
+  FaultEvent,
+  FaultType,
   FileMapOptions,
   MapRequest,
   NamedSharedMemoryFlags,

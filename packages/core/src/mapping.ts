@@ -3,6 +3,7 @@ import type {
   Backend,
   BackendMapping,
   ByteRange,
+  FaultEvent,
   Protection,
   Sharing,
   SyncOptions,
@@ -90,6 +91,8 @@ export class Mapping implements Disposable {
   readonly #alignmentGap: number;
   readonly #afterUnmap: (() => void) | undefined;
   #bytes: Uint8Array | undefined;
+  /** The guard's faults, kept by `close()` so that `faults()` still answers afterwards. */
+  #faultsAtClose: readonly FaultEvent[] = [];
   /** Whether a finalizer releases the backend mapping if this object is collected open. */
   readonly #registered: boolean;
 
@@ -304,6 +307,20 @@ export class Mapping implements Disposable {
   }
 
   /**
+   * The faults the backend's fault guard repaired on this mapping, oldest first (the native
+   * backend keeps the first 16 in detail). Empty when there were none or the backend has no
+   * guard. Works after `close()` too (the faults seen until then), and never throws.
+   *
+   * A mapping with a fault is poisoned: every other method except `close()` throws the
+   * error of its first fault (`ERR_MMAP_TRUNCATED`, `ERR_MMAP_READONLY_WRITE`,
+   * `ERR_MMAP_ACCESS_REVOKED`) until it is closed.
+   */
+  faults(): readonly FaultEvent[] {
+    if (this.#handle === undefined) return this.#faultsAtClose;
+    return this.#faultsOfHandle(this.#handle);
+  }
+
+  /**
    * Unmap now. Views handed out before become harmless as
    * `backend.capabilities.staleViews` says (detached, on the native backend). Idempotent.
    * Unsynced changes of the fs backend are not written: call `sync()` first.
@@ -316,6 +333,7 @@ export class Mapping implements Disposable {
     this.#handle = undefined;
     if (handle === undefined) return;
     if (this.#registered) finalizers.unregister(this);
+    this.#faultsAtClose = this.#faultsOfHandle(handle);
     try {
       handle.unmap();
     } finally {
@@ -333,6 +351,56 @@ export class Mapping implements Disposable {
       throw new MmapError('ERR_MMAP_CLOSED', `Cannot call ${method} on a closed mapping${this.path === undefined ? '' : ` of '${this.path}'`}.`, {
         ...(this.path === undefined ? {} : { path: this.path }),
       });
+    }
+    const first = this.#handle?.faults?.()?.[0];
+    if (first !== undefined) throw this.#faultError(method, first);
+  }
+
+  /** The backend's faults with offsets relative to this mapping's first byte. */
+  #faultsOfHandle(handle: BackendMapping): readonly FaultEvent[] {
+    let events: readonly FaultEvent[] | undefined;
+    try {
+      events = handle.faults?.();
+    } catch {
+      // faults() never throws; a backend that does has nothing more useful to say here.
+    }
+    if (events === undefined || events.length === 0) return [];
+    return Object.freeze(
+      events.map((event) => Object.freeze({ type: event.type, offset: Math.max(0, event.offset - this.#alignmentGap), time: event.time })),
+    );
+  }
+
+  /** The error a poisoned mapping throws: the code of its first fault. */
+  #faultError(method: string, event: FaultEvent): MmapError {
+    const offset = Math.max(0, event.offset - this.#alignmentGap);
+    const file = this.path === undefined ? '' : ` of '${this.path}'`;
+    const details = this.path === undefined ? {} : { path: this.path };
+    const poisoned = `The mapping is poisoned: every call but close() throws this until it is closed (mapping.faults() lists what happened).`;
+    switch (event.type) {
+      case 'truncated':
+        return new MmapError(
+          'ERR_MMAP_TRUNCATED',
+          `Cannot call ${method}: the file${file} was truncated below the mapped range while mapped (an access at offset ${offset} was past its new end). Bytes past the new end now read as 0 and writes there were discarded. ${poisoned}`,
+          details,
+        );
+      case 'read-only-write':
+        return new MmapError(
+          'ERR_MMAP_READONLY_WRITE',
+          `Cannot call ${method}: code wrote to a read-only page of this mapping${file} (offset ${offset}). The write went to a private copy of the page and never reached the file. ${poisoned}`,
+          details,
+        );
+      case 'access-revoked':
+        return new MmapError(
+          'ERR_MMAP_ACCESS_REVOKED',
+          `Cannot call ${method}: code touched a page of this mapping${file} whose access was revoked (protection 'none', offset ${offset}). The page now reads as 0 and writes to it go nowhere. ${poisoned}`,
+          details,
+        );
+      case 'io-error':
+        return new MmapError(
+          'ERR_MMAP_SYSTEM',
+          `Cannot call ${method}: the kernel could not supply a page of this mapping${file} (offset ${offset}: an I/O error, or no space for a page of a sparse file). The page now reads as 0. ${poisoned}`,
+          { ...details, errno: 'EIO', syscall: 'page fault' },
+        );
     }
   }
 

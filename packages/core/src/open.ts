@@ -19,8 +19,9 @@ const fileKeys = [
   'noReserve',
   'hugePages',
   'lock',
+  'faultGuard',
 ] as const;
-const anonymousKeys = ['length', 'protection', 'sharing', 'populate', 'noReserve', 'hugePages', 'lock'] as const;
+const anonymousKeys = ['length', 'protection', 'sharing', 'populate', 'noReserve', 'hugePages', 'lock', 'faultGuard'] as const;
 
 interface CommonFlags {
   protection: Protection;
@@ -29,6 +30,7 @@ interface CommonFlags {
   noReserve: boolean;
   hugePages: boolean;
   lock: boolean;
+  faultGuard: boolean;
 }
 
 function commonFlags(options: Partial<FileMapOptions>, backend: Backend, defaults: { protection: Protection; sharing: Sharing }): CommonFlags {
@@ -39,6 +41,7 @@ function commonFlags(options: Partial<FileMapOptions>, backend: Backend, default
     noReserve: validateBoolean(options.noReserve, 'options.noReserve', false),
     hugePages: validateBoolean(options.hugePages, 'options.hugePages', false),
     lock: validateBoolean(options.lock, 'options.lock', false),
+    faultGuard: validateBoolean(options.faultGuard, 'options.faultGuard', backend.capabilities.faultGuard),
   };
   const capabilities = backend.capabilities;
   const unsupported = (name: string): never => {
@@ -49,6 +52,7 @@ function commonFlags(options: Partial<FileMapOptions>, backend: Backend, default
   if (flags.noReserve && !capabilities.noReserve) unsupported('noReserve: true');
   if (flags.hugePages && !capabilities.hugePages) unsupported('hugePages: true');
   if (flags.lock && !capabilities.lock) unsupported('lock: true');
+  if (flags.faultGuard && !capabilities.faultGuard) unsupported('faultGuard: true (it has no fault guard: a truncated file or a forbidden write still ends the process)');
   return flags;
 }
 

@@ -4,6 +4,7 @@
 #include <napi.h>
 
 #include "constants.h"
+#include "faults.h"
 #include "mapping.h"
 #include "registry.h"
 #include "shm.h"
@@ -17,6 +18,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InitMapping(env, exports);
   InitWorkers(env, exports);
   InitSharedMemory(env, exports);
+  InitFaults(env, exports);
   return exports;
 }
 

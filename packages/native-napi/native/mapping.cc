@@ -1,5 +1,6 @@
 #include "mapping.h"
 
+#include <fcntl.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -8,6 +9,7 @@
 #include <cstdint>
 
 #include "errors.h"
+#include "guard.h"
 #include "registry.h"
 
 namespace mmapkit {
@@ -37,7 +39,7 @@ void FinalizeHandle(Napi::Env env, Handle* handle) {
   delete handle;
 }
 
-// map(fd, offset, length, mappedLength, protection, flags) -> handle | failure
+// map(fd, offset, length, mappedLength, protection, flags, guarded) -> handle | failure
 Napi::Value Map(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   int fd = info[0].As<Napi::Number>().Int32Value();
@@ -46,6 +48,7 @@ Napi::Value Map(const Napi::CallbackInfo& info) {
   size_t mapped_length = SizeArgument(info, 3);
   int protection = info[4].As<Napi::Number>().Int32Value();
   int flags = info[5].As<Napi::Number>().Int32Value();
+  bool guarded = info[6].ToBoolean().Value();
 
   void* address = mmap(nullptr, mapped_length, protection, flags, fd, offset);
   if (address == MAP_FAILED) return SystemFailure(env, "mmap", errno);
@@ -58,6 +61,13 @@ Napi::Value Map(const Napi::CallbackInfo& info) {
   Registry* registry = env.GetInstanceData<Registry>();
   region->registry = registry;
   registry->Add(region);
+  if (guarded) {
+    // The guard reads the file's size after a SIGBUS and remaps pages from it: it keeps its
+    // own descriptor (close-on-exec). Without one (EMFILE) it still repairs, page by page.
+    int guard_fd = fd >= 0 ? fcntl(fd, F_DUPFD_CLOEXEC, 3) : -1;
+    region->guard_slot = guard::Register(region->address, mapped_length, fd >= 0, guard_fd, static_cast<int64_t>(offset),
+                                         (flags & MAP_SHARED) != 0, protection);
+  }
 
   Handle* handle = new Handle{region, false};
   Napi::External<Handle> external = Napi::External<Handle>::New(env, handle, FinalizeHandle);
@@ -171,9 +181,10 @@ Napi::Value Protect(const Napi::CallbackInfo& info) {
   int protection = info[3].As<Napi::Number>().Int32Value();
   // Before the call: from now on a prefetch may meet an unreadable page.
   if ((protection & PROT_READ) == 0) region->all_readable = false;
-  if (mprotect(region->address + SizeArgument(info, 1), SizeArgument(info, 2), protection) != 0) {
-    return SystemFailure(env, "mprotect", errno);
-  }
+  size_t offset = SizeArgument(info, 1);
+  size_t length = SizeArgument(info, 2);
+  if (mprotect(region->address + offset, length, protection) != 0) return SystemFailure(env, "mprotect", errno);
+  guard::SetProtection(region->guard_slot, offset, length, protection);
   return env.Undefined();
 }
 

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cerrno>
 
+#include "guard.h"
 #include "registry.h"
 
 namespace mmapkit {
@@ -12,6 +13,9 @@ namespace mmapkit {
 int Region::UnmapNow() {
   if (unmapped) return 0;
   unmapped = true;
+  // Forgotten by the guard first: once unmapped, the addresses may be reused by anyone.
+  guard::Unregister(guard_slot);
+  guard_slot = -1;
   if (munmap(address, mapped_length) != 0) return errno;
   return 0;
 }

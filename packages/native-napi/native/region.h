@@ -39,6 +39,8 @@ struct Region {
   // False once some page may be unreadable (PROT_NONE): prefetch must not touch pages then.
   std::atomic<bool> all_readable{true};
   bool unmapped = false;
+  // The fault guard's slot for this region (guard.h), or -1 when unguarded.
+  int guard_slot = -1;
   // The environment's registry, or nullptr after the environment was torn down.
   Registry* registry = nullptr;
   // Windows whose buffers still hold a reference.

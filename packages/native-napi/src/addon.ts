@@ -44,7 +44,7 @@ export interface NativeConstants {
 export interface NativeAddon {
   readonly constants: NativeConstants;
   readonly sharedMemoryFlags: { readonly readOnly: number; readonly readWrite: number; readonly create: number; readonly exclusive: number };
-  map(fd: number, offset: number, length: number, mappedLength: number, protection: number, flags: number): NativeHandle | NativeFailure;
+  map(fd: number, offset: number, length: number, mappedLength: number, protection: number, flags: number, guarded: boolean): NativeHandle | NativeFailure;
   createWindow(handle: NativeHandle, start: number, length: number): ArrayBuffer | NativeFailure;
   unmap(handle: NativeHandle, buffers: readonly ArrayBuffer[]): undefined | NativeFailure;
   release(handle: NativeHandle): undefined;
@@ -61,6 +61,24 @@ export interface NativeAddon {
   unlinkNamedSharedMemory(name: string): undefined | NativeFailure;
   setExternalBuffersRefusedForTesting(refused: boolean): undefined;
   liveRegions(): number;
+  /**
+   * Installs the fault guard's signal handler, or re-installs it when something replaced it.
+   * The flags say whether `process` has listeners for SIGSEGV and SIGBUS (libuv's handler).
+   */
+  guardInstall(segvListener: boolean, busListener: boolean): boolean;
+  /** Restores the signal handlers found before the guard (benchmarks and tests). */
+  guardUninstallForTesting(): undefined;
+  /** The faults the guard repaired in a region, or `undefined` when none. */
+  faults(handle: NativeHandle): NativeFaults | undefined;
+  /** Touches a PROT_NONE page outside every mapping: the process must die of SIGSEGV. */
+  faultOutsideForTesting(): undefined;
+}
+
+/** A region's faults as the addon reports them (offsets from the region's start). */
+export interface NativeFaults {
+  /** Faults counted, including those past the detailed records. */
+  readonly total: number;
+  readonly records: readonly { readonly kind: 'truncated' | 'read-only-write' | 'access-revoked' | 'io-error'; readonly offset: number; readonly time: number }[];
 }
 
 /** The package folder: `src/` and `dist/` both sit directly in it. */

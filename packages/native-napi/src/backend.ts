@@ -19,6 +19,7 @@ import {
 } from '@mmapkit/core';
 import type { NativeAddon, NativeFailure } from './addon.js';
 import { check } from './errors.js';
+import { ensureGuard } from './guard.js';
 import { NativeMapping, protectionBits } from './mapping.js';
 
 /**
@@ -45,7 +46,7 @@ export const capabilities: Capabilities = Object.freeze({
   detachOnClose: true,
   staleViews: 'detached',
   retainsFileDescriptor: false,
-  faultGuard: false,
+  faultGuard: true,
   largestView: largestRuntimeView,
 });
 
@@ -107,8 +108,11 @@ export function createNativeBackend(addon: NativeAddon): Backend {
         const huge = hugePageSize();
         mappedLength = Math.ceil(request.length / huge) * huge;
       }
+      // Huge pages are not guarded: the guard repairs in base pages.
+      const guarded = request.faultGuard && !request.hugePages;
+      if (guarded) ensureGuard(addon);
       const handle = check(
-        addon.map(request.fd ?? -1, request.offset, request.length, mappedLength, protectionBits(constants, request.protection), flags),
+        addon.map(request.fd ?? -1, request.offset, request.length, mappedLength, protectionBits(constants, request.protection), flags, guarded),
         request.path,
         mapHint(request),
       );
@@ -145,6 +149,7 @@ export function createNativeBackend(addon: NativeAddon): Backend {
         populate: false,
         noReserve: false,
         hugePages: false,
+        faultGuard: false,
       });
       try {
         const slice = mapping.window(0, pageSize);

@@ -1,2 +1,8 @@
-export { backend, liveRegionsForTesting, setExternalBuffersRefusedForTesting } from './instance.js';
+export {
+  backend,
+  faultOutsideMappingsForTesting,
+  liveRegionsForTesting,
+  setExternalBuffersRefusedForTesting,
+  uninstallFaultGuardForTesting,
+} from './instance.js';
 export { capabilities } from './backend.js';

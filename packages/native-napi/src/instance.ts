@@ -23,3 +23,19 @@ export function setExternalBuffersRefusedForTesting(refused: boolean): void {
 export function liveRegionsForTesting(): number {
   return addon.liveRegions();
 }
+
+/**
+ * Restores the SIGBUS/SIGSEGV handlers that were there before the fault guard (process-wide).
+ * The next guarded `map()` installs it again. For benchmarks and tests only.
+ */
+export function uninstallFaultGuardForTesting(): void {
+  addon.guardUninstallForTesting();
+}
+
+/**
+ * Touches a page that no mapping owns, as a real bug elsewhere would: the guard must pass
+ * the fault on, so the process dies of SIGSEGV. For tests of the guard's chaining only.
+ */
+export function faultOutsideMappingsForTesting(): void {
+  addon.faultOutsideForTesting();
+}

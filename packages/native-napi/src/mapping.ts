@@ -7,6 +7,7 @@ import {
   WindowSet,
   type Advice,
   type BackendMapping,
+  type FaultEvent,
   type Protection,
   type UncheckedAdvice,
   type UncheckedProtection,
@@ -59,6 +60,13 @@ export class NativeMapping implements BackendMapping {
     this.#windows = new WindowSet(parts.length, parts.largestView, parts.pageSize, (start, length) =>
       check(this.#addon.createWindow(this.#handle, start, length), this.#path),
     );
+  }
+
+  /** The faults the guard repaired in this region (offsets from the region's start). */
+  faults(): readonly FaultEvent[] | undefined {
+    const faults = this.#addon.faults(this.#handle);
+    if (faults === undefined) return undefined;
+    return faults.records.map((record) => ({ type: record.kind, offset: record.offset, time: record.time }));
   }
 
   window(offset: number, length: number): WindowSlice {

@@ -110,7 +110,7 @@ describe('native-napi hazards', () => {
     });
   }, 20_000);
 
-  it('protection is enforced by the hardware: writing to a read-only mapping kills the process with a fault', async () => {
+  it('with faultGuard: false (the opt-out), writing to a read-only mapping kills the process with a fault: protection is enforced by the hardware', async () => {
     const path = fileOf('readonly.bin', new Uint8Array(4096));
     const run = await runFixture('protection-fault.mjs', [path]);
     expect(run.stdout).toContain('about to write');

@@ -27,7 +27,7 @@ describe('native-napi mappings', () => {
     expect([...capabilities.advice].sort()).toEqual([...advices, ...uncheckedAdvices].sort());
     expect(capabilities.protections).toEqual(['none', 'read', 'read-write', 'read-exec', 'read-write-exec']);
     expect(capabilities.staleViews).toBe('detached');
-    expect(capabilities.faultGuard).toBe(false);
+    expect(capabilities.faultGuard).toBe(true);
     expect(() => backend.probe()).not.toThrow();
   });
 
