@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { mapFile } from '@mmapkit/core';
 import { backend } from '@mmapkit/fallback-fs';
+import { ensureDataFile, seededGenerator } from './lib/data.mjs';
 
 const { values } = parseArgs({ options: { 'size-mib': { type: 'string', default: '1024' }, rounds: { type: 'string', default: '3' } } });
 const mebibyte = 2 ** 20;
@@ -17,29 +18,6 @@ const pageSize = backend.pageSize;
 const dataDirectory = join(dirname(fileURLToPath(import.meta.url)), '.data');
 const path = join(dataDirectory, `fallback-fs-${fileLength}.bin`);
 
-/** Deterministic generator (xorshift32), never unseeded randomness. */
-function seededGenerator(seed) {
-  let state = seed >>> 0 || 1;
-  return () => {
-    state ^= state << 13;
-    state >>>= 0;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    state >>>= 0;
-    return state;
-  };
-}
-
-function ensureDataFile() {
-  if (existsSync(path) && statSync(path).size === fileLength) return;
-  mkdirSync(dataDirectory, { recursive: true });
-  const next = seededGenerator(12345);
-  const block = new Uint32Array(mebibyte / 4).map(() => next());
-  const fd = openSync(path, 'w');
-  for (let offset = 0; offset < fileLength; offset += mebibyte) writeSync(fd, new Uint8Array(block.buffer), 0, mebibyte, offset);
-  fdatasyncSync(fd);
-  closeSync(fd);
-}
 
 function ioCounters() {
   const text = readFileSync('/proc/self/io', 'latin1');
@@ -66,7 +44,7 @@ function report(section, name, milliseconds, baselineMilliseconds, extra = '') {
   rows.push({ section, name, ms: milliseconds.toFixed(1), 'vs fs': baselineMilliseconds === undefined ? 'baseline' : `${(milliseconds / baselineMilliseconds).toFixed(2)}x`, note: extra });
 }
 
-ensureDataFile();
+ensureDataFile(path, fileLength);
 const chunk = mebibyte;
 
 // 1. Sequential read: every byte made available, one byte per page touched.

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { mapFile } from '@mmapkit/core';
 import { backend as koffi } from '@mmapkit/ffi-koffi';
+import { ensureDataFile, seededGenerator } from './lib/data.mjs';
 
 const { values } = parseArgs({ options: { 'size-mib': { type: 'string', default: '1024' }, rounds: { type: 'string', default: '7' } } });
 const mebibyte = 2 ** 20;
@@ -30,29 +31,9 @@ try {
   nativeReason = error instanceof Error ? error.message : String(error);
 }
 
-/** Deterministic generator (xorshift32), never unseeded randomness. */
-function seededGenerator(seed) {
-  let state = seed >>> 0 || 1;
-  return () => {
-    state ^= state << 13;
-    state >>>= 0;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    state >>>= 0;
-    return state;
-  };
-}
-
 function ensureDataFiles() {
-  mkdirSync(dataDirectory, { recursive: true });
+  ensureDataFile(bigPath, fileLength);
   writeFileSync(smallPath, new Uint8Array(4096).fill(1));
-  if (existsSync(bigPath) && statSync(bigPath).size === fileLength) return;
-  const next = seededGenerator(12345);
-  const block = new Uint32Array(mebibyte / 4).map(() => next());
-  const fd = openSync(bigPath, 'w');
-  for (let offset = 0; offset < fileLength; offset += mebibyte) writeSync(fd, new Uint8Array(block.buffer), 0, mebibyte, offset);
-  fdatasyncSync(fd);
-  closeSync(fd);
 }
 
 /** One timed run of `work`: milliseconds and its result. */

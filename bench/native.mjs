@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { mapAnonymous, mapFile } from '@mmapkit/core';
 import { backend } from '../packages/native-napi/dist/index.js';
+import { ensureDataFile, seededGenerator } from './lib/data.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -28,29 +29,6 @@ const benchDirectory = dirname(fileURLToPath(import.meta.url));
 const dataDirectory = join(benchDirectory, '.data');
 const bigPath = join(dataDirectory, `native-${fileLength}.bin`);
 
-/** Deterministic generator (xorshift32), never unseeded randomness. */
-function seededGenerator(seed) {
-  let state = seed >>> 0 || 1;
-  return () => {
-    state ^= state << 13;
-    state >>>= 0;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    state >>>= 0;
-    return state;
-  };
-}
-
-function ensureDataFile() {
-  mkdirSync(dataDirectory, { recursive: true });
-  if (existsSync(bigPath) && statSync(bigPath).size === fileLength) return;
-  const next = seededGenerator(12345);
-  const block = new Uint32Array(mebibyte / 4).map(() => next());
-  const fd = openSync(bigPath, 'w');
-  for (let offset = 0; offset < fileLength; offset += mebibyte) writeSync(fd, new Uint8Array(block.buffer), 0, mebibyte, offset);
-  fdatasyncSync(fd);
-  closeSync(fd);
-}
 
 function median(list) {
   return [...list].sort((left, right) => left - right)[Math.floor(list.length / 2)];
@@ -91,7 +69,7 @@ function row(name, milliseconds, note = '') {
   rows.push({ name, time: milliseconds >= 100 ? `${milliseconds.toFixed(0)} ms` : `${milliseconds.toFixed(2)} ms`, note });
 }
 
-ensureDataFile();
+ensureDataFile(bigPath, fileLength);
 // Warm the page cache: every variant reads a cached file.
 {
   const fd = openSync(bigPath, 'r');

@@ -11,6 +11,7 @@ import {
 import { AddressRange } from './address-range.js';
 import type { BackendContext } from './context.js';
 import { protectionBits } from './protection.js';
+import { detach, viewOf } from './views.js';
 
 /** A `syncAsync()` in flight, and what `close()` learned when it flushed the range itself. */
 interface PendingSync {
@@ -166,22 +167,12 @@ export class KoffiMapping implements BackendMapping {
   }
 
   #view(start: number, length: number): ArrayBuffer {
-    // koffi.view() aborts the process when it fails: never ask it for what it cannot do.
-    if (!(length > 0 && length <= this.#context.largestView)) {
-      throw new MmapError('ERR_MMAP_VIEW_TOO_LARGE', `A window of ${length} bytes is outside 1..${this.#context.largestView}, the views koffi can make here.`);
-    }
-    const buffer = this.#context.koffi.view(this.#at(start), length);
-    this.#range.trackBuffer(buffer);
-    return buffer;
+    return viewOf(this.#context.koffi, this.#range, this.#at(start), length, this.#context.largestView);
   }
 
   #at(offset: number): bigint {
     return this.#range.address + BigInt(offset);
   }
-}
-
-function detach(buffer: ArrayBuffer): void {
-  (buffer as ArrayBuffer & { transfer(length: number): ArrayBuffer }).transfer(0);
 }
 
 function present(value: number | undefined, what: string): number {

@@ -3,6 +3,7 @@ import { AddressRange } from './address-range.js';
 import type { Koffi } from './koffi.js';
 import type { CLibrary } from './libc.js';
 import type { PlatformTable } from './platform/index.js';
+import { inspectViews } from './views.js';
 
 /** What this process and kernel can do, found once at load by trying it on one page. */
 export interface RuntimeFacts {
@@ -39,25 +40,6 @@ export function inspectRuntime(koffi: Koffi, libc: CLibrary, platform: PlatformT
     }
   });
 
-  let externalBuffers = true;
-  let externalBuffersError: unknown;
-  let canDetach = false;
-  try {
-    const buffer = koffi.view(address, pageSize);
-    range.trackBuffer(buffer);
-    const transfer = (ArrayBuffer.prototype as { transfer?: unknown }).transfer;
-    if (typeof transfer === 'function') {
-      try {
-        transfer.call(buffer, 0);
-        canDetach = buffer.byteLength === 0;
-      } catch {
-        canDetach = false;
-      }
-    }
-  } catch (error) {
-    externalBuffers = false;
-    externalBuffersError = error;
-  }
-  range.end(canDetach || !externalBuffers, false);
-  return { pageSize, largestView, externalBuffers, externalBuffersError, canDetach, advice };
+  const views = inspectViews(koffi, range, pageSize);
+  return { pageSize, largestView, ...views, advice };
 }

@@ -3,6 +3,7 @@ import { AddressRange } from './address-range.js';
 import { Kernel32, type Pointer } from './kernel32.js';
 import type { Koffi } from './koffi.js';
 import { win32 } from './platform/win32.js';
+import { inspectViews, type ViewFacts } from './views.js';
 import { pageProtection, WindowsMapping, type WindowsContext } from './win32-mapping.js';
 
 /** koffi.view() aborts the process above 4 GiB on Node 20 (not verified larger elsewhere). */
@@ -55,7 +56,7 @@ export function createWindowsBackend(koffi: Koffi): WindowsBackend {
   const kernel32 = new Kernel32(koffi);
   const { pageSize, allocationGranularity } = kernel32.systemInfo();
   const largestView = Math.min(largestRuntimeView, koffiViewLimit);
-  const views = inspectViews(koffi, kernel32, pageSize);
+  const views = inspectWindowsViews(koffi, kernel32, pageSize);
   const context: WindowsContext = { koffi, kernel32, pageSize, allocationGranularity, largestView, canDetach: views.canDetach };
 
   const mapView = (section: Pointer, request: { offset: number; length: number; protection: Protection; sharing: Sharing }, kind: ViewKind, file: Pointer | undefined, path: string | undefined): BackendMapping => {
@@ -176,28 +177,7 @@ function describeWindowsCapabilities(kernel32: Kernel32, largestView: number, ca
 }
 
 /** Whether koffi can view memory here and whether such a view can be detached, on one page. */
-function inspectViews(koffi: Koffi, kernel32: Kernel32, pageSize: number): { externalBuffers: boolean; externalBuffersError: unknown; canDetach: boolean } {
+function inspectWindowsViews(koffi: Koffi, kernel32: Kernel32, pageSize: number): ViewFacts {
   const address = kernel32.virtualAlloc(null, pageSize, win32.MEM_RESERVE | win32.MEM_COMMIT, win32.PAGE_READWRITE);
-  const range = new AddressRange((start) => kernel32.virtualFree(start), address, pageSize);
-  let externalBuffers = true;
-  let externalBuffersError: unknown;
-  let canDetach = false;
-  try {
-    const buffer = koffi.view(address, pageSize);
-    range.trackBuffer(buffer);
-    const transfer = (ArrayBuffer.prototype as { transfer?: unknown }).transfer;
-    if (typeof transfer === 'function') {
-      try {
-        transfer.call(buffer, 0);
-        canDetach = buffer.byteLength === 0;
-      } catch {
-        canDetach = false;
-      }
-    }
-  } catch (error) {
-    externalBuffers = false;
-    externalBuffersError = error;
-  }
-  range.end(canDetach || !externalBuffers, false);
-  return { externalBuffers, externalBuffersError, canDetach };
+  return inspectViews(koffi, new AddressRange((start) => kernel32.virtualFree(start), address, pageSize), pageSize);
 }

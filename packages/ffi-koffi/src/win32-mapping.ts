@@ -13,6 +13,7 @@ import { AddressRange } from './address-range.js';
 import type { Kernel32, Pointer } from './kernel32.js';
 import type { Koffi } from './koffi.js';
 import { win32 } from './platform/win32.js';
+import { detach, viewOf } from './views.js';
 
 /** What every Windows mapping shares: the bindings and the facts found at load. */
 export interface WindowsContext {
@@ -257,13 +258,7 @@ export class WindowsMapping implements BackendMapping {
   }
 
   #makeView(start: number, length: number): ArrayBuffer {
-    // koffi.view() aborts the process when it fails: never ask it for what it cannot do.
-    if (!(length > 0 && length <= this.#context.largestView)) {
-      throw new MmapError('ERR_MMAP_VIEW_TOO_LARGE', `A window of ${length} bytes is outside 1..${this.#context.largestView}, the views koffi can make here.`);
-    }
-    const buffer = this.#context.koffi.view(this.#at(start), length);
-    this.#range.trackBuffer(buffer);
-    return buffer;
+    return viewOf(this.#context.koffi, this.#range, this.#at(start), length, this.#context.largestView);
   }
 
   #at(offset: number): bigint {
@@ -271,6 +266,3 @@ export class WindowsMapping implements BackendMapping {
   }
 }
 
-function detach(buffer: ArrayBuffer): void {
-  (buffer as ArrayBuffer & { transfer(length: number): ArrayBuffer }).transfer(0);
-}

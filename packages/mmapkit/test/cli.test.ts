@@ -118,9 +118,13 @@ describe('mmapkit residency, touch and evict', () => {
     const touched = await runCli(['touch', path]);
     expect(touched.code).toBe(0);
     expect(touched.stderr).toMatch(/touch .*data\.bin: 8\.0 MiB loaded in/);
-    expect(residentPages()).toBe(pages);
+    // The kernel may reclaim a few pages at any moment under memory pressure: "nearly all".
+    expect(residentPages()).toBeGreaterThanOrEqual(pages * 0.9);
     const warm = await runCli(['residency', path]);
-    expect(warm.stdout).toMatch(/\[#{30}\] 100\.0% {2}2048\/2048 pages/);
+    const shown = /\[(#*)\.*\] +([\d.]+)% {2}(\d+)\/2048 pages/.exec(warm.stdout);
+    expect(shown).not.toBeNull();
+    expect(Number(shown![3])).toBeGreaterThanOrEqual(pages * 0.9);
+    expect(shown![1]!.length).toBe(Math.round((Number(shown![3]) / pages) * 30));
   }, 30_000);
 
   it('evict with a backend that cannot page out says which backends can (exit 1)', async () => {
