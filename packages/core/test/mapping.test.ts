@@ -123,7 +123,8 @@ describe('the Mapping front', () => {
     const { backend } = recordingBackend();
     const mapping = mapAnonymous(backend, { length: pageSize });
     const view = mapping.view(0, 10);
-    structuredClone(view.buffer, { transfer: [view.buffer] });
+    const buffer = view.buffer as ArrayBuffer;
+    structuredClone(buffer, { transfer: [buffer] });
     expect(view.length).toBe(0);
     expect(() => mapping.view(0, 10)).toThrow(expect.objectContaining({ name: 'MmapError', code: 'ERR_MMAP_DETACHED' }));
     mapping.close();

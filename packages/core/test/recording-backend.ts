@@ -1,5 +1,5 @@
 import type { Backend, BackendMapping, Capabilities, MapRequest } from '../src/index.js';
-import { advices, largestRuntimeView, pageSize, uncheckedAdvices, WindowSet } from '../src/index.js';
+import { advices, largestRuntimeView, pageSize, protections, uncheckedAdvices, uncheckedProtections, WindowSet } from '../src/index.js';
 
 /** A call a backend received, recorded so tests can check the exact values the front passes. */
 export interface RecordedCall {
@@ -14,7 +14,7 @@ const fullCapabilities: Capabilities = Object.freeze({
   enforcedProtection: false,
   privateMappings: true,
   advice: [...advices, ...uncheckedAdvices],
-  protections: ['none', 'read', 'read-write', 'read-exec', 'read-write-exec'],
+  protections: [...protections, ...uncheckedProtections],
   residency: true,
   lock: true,
   populate: true,
