@@ -36,7 +36,7 @@ describe('change detection', () => {
       data[255] = data[255]! ^ 1;
       data[length - 1] = data[length - 1]! ^ 1;
       for (const [start, end] of [[0, length], [1, length - 1], [65530, 131080]] as const) {
-        expect(findChangedRuns(data.buffer, snapshot.buffer, start, end)).toEqual(changedRunsByEveryByte(data, snapshot, start, end));
+        expect(findChangedRuns(data.buffer as ArrayBuffer, snapshot.buffer as ArrayBuffer, start, end)).toEqual(changedRunsByEveryByte(data, snapshot, start, end));
       }
     }
   });

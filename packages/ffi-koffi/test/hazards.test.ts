@@ -61,8 +61,8 @@ describe('anonymous shared memory (memfd)', () => {
         const child = spawn(process.execPath, [script, String(length), String(additions)], { stdio: ['ignore', 'pipe', 'pipe', fd] });
         let stdout = '';
         let stderr = '';
-        child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-        child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+        child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+        child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
         const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
         // Wait (bounded) for the child to start adding, then race it.
         const deadline = Date.now() + 15_000;

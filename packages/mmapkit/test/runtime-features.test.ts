@@ -198,7 +198,8 @@ describe.each(backendNames as readonly BackendName[])('%s on this runtime', (nam
         let outcome: 'threw' | 'copied' | 'moved';
         let clone: ArrayBuffer | undefined;
         try {
-          clone = structuredClone(view.buffer, { transfer: [view.buffer] });
+          const buffer = view.buffer as ArrayBuffer;
+          clone = structuredClone(buffer, { transfer: [buffer] });
           outcome = view.length === 0 ? 'moved' : 'copied';
         } catch (error) {
           // Node 22+ refuses to transfer an external (mapped) buffer.
@@ -212,7 +213,8 @@ describe.each(backendNames as readonly BackendName[])('%s on this runtime', (nam
           expect(Buffer.from(view).equals(contents)).toBe(true);
           if (clone !== undefined) {
             expect(Buffer.from(clone).equals(contents)).toBe(true);
-            new Uint8Array(clone)[0] ^= 0xff;
+            const copy = new Uint8Array(clone);
+            copy[0] = copy[0]! ^ 0xff;
           }
           // The mapping is intact: the same memory, still writable, still the file.
           expect(mapping.bytes[0]).toBe(contents[0]);
