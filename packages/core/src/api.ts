@@ -190,6 +190,9 @@ export interface AnonymousMapOptions extends CommonMapOptions {
   length: number;
 }
 
+/** The options of any mapping: a file (`FileMapOptions`) or anonymous memory (`AnonymousMapOptions`). */
+export type MapOptions = FileMapOptions | AnonymousMapOptions;
+
 /** How `sync()` flushes. */
 export interface SyncOptions extends ByteRange {
   /**

@@ -9,6 +9,7 @@ export type {
   FaultEvent,
   FaultType,
   FileMapOptions,
+  MapOptions,
   MapRequest,
   NamedSharedMemoryFlags,
   Protection,
