@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { closeSync, ftruncateSync, mkdtempSync, openSync, rmSync } from 'node:fs';
+import { closeSync, ftruncateSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Backend, Mapping } from '@mmapkit/core';
@@ -70,6 +70,28 @@ async function sharedMemoryDemo(cliPath: string, backend: Backend): Promise<void
   }
 }
 
+/** Resident bytes of every mapping of `path` in this process (Linux `/proc/self/smaps`), if known. */
+function residentBytesOfFile(path: string): number | undefined {
+  let smaps: string;
+  try {
+    smaps = readFileSync('/proc/self/smaps', 'utf8');
+  } catch {
+    return undefined;
+  }
+  let total = 0;
+  let found = false;
+  let inFile = false;
+  for (const line of smaps.split('\n')) {
+    if (/^[0-9a-f]+-[0-9a-f]+ /.test(line)) {
+      inFile = line.endsWith(` ${path}`);
+      found ||= inFile;
+    } else if (inFile && line.startsWith('Rss:')) {
+      total += Number(/(\d+)/.exec(line)?.[1] ?? 0) * 1024;
+    }
+  }
+  return found ? total : undefined;
+}
+
 function demandPagingDemo(backend: Backend): void {
   const size = 8 * 2 ** 30;
   console.log(`\n== Demand paging: a sparse ${formatBytes(size)} file`);
@@ -93,15 +115,17 @@ function demandPagingDemo(backend: Backend): void {
     }
     const touched = process.memoryUsage().rss;
     const signed = (bytes: number): string => `${bytes >= 0 ? '+' : '-'}${formatBytes(Math.abs(bytes))}`;
-    console.log(`process RSS before mapping:       ${formatBytes(before)}`);
-    console.log(`after mapping ${formatBytes(size)}:          ${formatBytes(mapped)} (${signed(mapped - before)})`);
-    console.log(`after reading ${touchedPages} pages across it: ${formatBytes(touched)} (${signed(touched - mapped)}; the bytes read sum to ${sum})`);
+    console.log(`process RSS before mapping:        ${formatBytes(before)}`);
+    console.log(`after mapping ${formatBytes(size)}:            ${formatBytes(mapped)} (${signed(mapped - before)})`);
+    console.log(`after reading ${touchedPages} pages across it:  ${formatBytes(touched)} (${signed(touched - mapped)}; the JavaScript heap moves too; the bytes read sum to ${sum})`);
+    const mappingRss = residentBytesOfFile(path);
+    if (mappingRss !== undefined) console.log(`RSS of the mapping itself:         ${formatBytes(mappingRss)} (/proc/self/smaps)`);
     if (backend.capabilities.residency) {
       const residency = mapping.residency({ offset: 0, length: Math.min(size, 2 ** 31) });
       const rest = size > 2 ** 31 ? mapping.residency({ offset: 2 ** 31 }) : undefined;
       const resident = residency.resident + (rest?.resident ?? 0);
       const pages = residency.pages + (rest?.pages ?? 0);
-      console.log(`pages of the mapping in memory:   ${resident} of ${pages} (${formatBytes(resident * residency.pageSize)})`);
+      console.log(`pages of the mapping in memory:    ${resident} of ${pages} (${formatBytes(resident * residency.pageSize)}, mincore)`);
     }
   } finally {
     rmSync(folder, { recursive: true, force: true });
