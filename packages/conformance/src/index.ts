@@ -4,6 +4,7 @@ import { describeBadInputs } from './bad-inputs.js';
 import { describeCapabilities } from './capabilities.js';
 import { describeClosing } from './closing.js';
 import { describeCrossProcess } from './cross-process.js';
+import { describeFaultGuard } from './fault-guard.js';
 import { describeGarbageCollection } from './gc.js';
 import { describeLargeFiles } from './large.js';
 import { describeReading } from './reading.js';
@@ -32,6 +33,7 @@ export function describeBackendConformance(backend: Backend): void {
     describeLargeFiles(backend);
     describeGarbageCollection(backend);
     describeBadInputs(backend);
+    describeFaultGuard(backend);
   });
 }
 

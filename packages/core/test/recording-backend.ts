@@ -1,4 +1,4 @@
-import type { Backend, BackendMapping, Capabilities, MapRequest } from '../src/index.js';
+import type { Backend, BackendMapping, Capabilities, FaultEvent, MapRequest } from '../src/index.js';
 import { advices, largestRuntimeView, pageSize, protections, uncheckedAdvices, uncheckedProtections, WindowSet } from '../src/index.js';
 
 /** A call a backend received, recorded so tests can check the exact values the front passes. */
@@ -34,8 +34,15 @@ const fullCapabilities: Capabilities = Object.freeze({
  * An in-memory backend that records every call: the front's contract (validate, align,
  * then call with exact values) is tested against it without any operating system mapping.
  */
-export function recordingBackend(overrides: Partial<Capabilities> = {}): { backend: Backend; calls: RecordedCall[]; requests: MapRequest[] } {
+export function recordingBackend(overrides: Partial<Capabilities> = {}): {
+  backend: Backend;
+  calls: RecordedCall[];
+  requests: MapRequest[];
+  /** Faults every mapping of a guarded backend reports (push to simulate the guard). */
+  faults: FaultEvent[];
+} {
   const calls: RecordedCall[] = [];
+  const faults: FaultEvent[] = [];
   const requests: MapRequest[] = [];
   const capabilities = Object.freeze({ ...fullCapabilities, ...overrides });
   const backend: Backend = {
@@ -70,6 +77,7 @@ export function recordingBackend(overrides: Partial<Capabilities> = {}): { backe
         prefetch: async (...values: unknown[]) => void record('prefetch')(...values),
         unmap: record('unmap'),
         release: record('release'),
+        ...(capabilities.faultGuard ? { faults: () => (faults.length === 0 ? undefined : [...faults]) } : {}),
       };
     },
     createAnonymousSharedMemory: () => {
@@ -83,5 +91,5 @@ export function recordingBackend(overrides: Partial<Capabilities> = {}): { backe
     },
     probe: () => undefined,
   };
-  return { backend, calls, requests };
+  return { backend, calls, requests, faults };
 }
