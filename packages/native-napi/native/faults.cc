@@ -2,6 +2,7 @@
 
 #include "guard.h"
 #include "mapping.h"
+#include "registry.h"
 
 namespace mmapkit {
 
@@ -51,6 +52,18 @@ Napi::Value Faults(const Napi::CallbackInfo& info) {
   return result;
 }
 
+// faultEpoch() -> a 4-byte ArrayBuffer over this environment's fault epoch (a Uint32 that
+// grows after every fault in its regions). Called once per environment: one buffer per
+// address, as V8 requires. The memory belongs to the Registry; the buffer frees nothing.
+Napi::Value FaultEpoch(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  void* cell = env.GetInstanceData<Registry>()->FaultEpoch();
+  napi_value buffer = nullptr;
+  napi_status status = napi_create_external_arraybuffer(env, cell, sizeof(uint32_t), nullptr, nullptr, &buffer);
+  if (status != napi_ok) return env.Undefined();  // refused (a memory cage): JavaScript asks the addon each time
+  return Napi::Value(env, buffer);
+}
+
 Napi::Value GuardUninstallForTesting(const Napi::CallbackInfo& info) {
   guard::UninstallForTesting();
   return info.Env().Undefined();
@@ -66,6 +79,7 @@ Napi::Value FaultOutsideForTesting(const Napi::CallbackInfo& info) {
 void InitFaults(Napi::Env env, Napi::Object exports) {
   exports.Set("guardInstall", Napi::Function::New(env, GuardInstall, "guardInstall"));
   exports.Set("faults", Napi::Function::New(env, Faults, "faults"));
+  exports.Set("faultEpoch", Napi::Function::New(env, FaultEpoch, "faultEpoch"));
   exports.Set("guardUninstallForTesting", Napi::Function::New(env, GuardUninstallForTesting, "guardUninstallForTesting"));
   exports.Set("faultOutsideForTesting", Napi::Function::New(env, FaultOutsideForTesting, "faultOutsideForTesting"));
 }

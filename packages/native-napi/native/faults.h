@@ -8,7 +8,8 @@
 namespace mmapkit {
 
 // Registers guardInstall(segvListener, busListener) -> boolean, faults(handle) -> undefined |
-// { total, records: [{ kind, offset, time }] }, guardUninstallForTesting() and
+// { total, records: [{ kind, offset, time }] }, faultEpoch() -> ArrayBuffer | undefined,
+// guardUninstallForTesting() and
 // faultOutsideForTesting().
 void InitFaults(Napi::Env env, Napi::Object exports);
 

@@ -57,6 +57,7 @@ struct Slot {
   std::atomic<uint32_t> in_handler;
   std::atomic<uint32_t> claimed_records;
   std::atomic<uint32_t> fault_count;
+  std::atomic<std::atomic<uint32_t>*> epoch;
   RecordCell records[kRecordedFaults];
 };
 
@@ -107,6 +108,8 @@ void RecordFault(Slot& slot, uint32_t kind, uint64_t offset) {
   }
   // Counted after the record is written: a reader that sees the count sees the record.
   slot.fault_count.fetch_add(1, std::memory_order_release);
+  std::atomic<uint32_t>* epoch = slot.epoch.load(std::memory_order_relaxed);
+  if (epoch != nullptr) epoch->fetch_add(1, std::memory_order_release);
 }
 
 // Direct system calls: no libc wrapper (and so no lock or errno games beyond syscall()'s).
@@ -354,7 +357,8 @@ void UninstallForTesting() {
   }
 }
 
-int Register(uint8_t* address, size_t length, bool file, int fd, int64_t file_offset, bool shared, int protection) {
+int Register(uint8_t* address, size_t length, bool file, int fd, int64_t file_offset, bool shared, int protection,
+             std::atomic<uint32_t>* epoch) {
   size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
   size_t rounded = RoundUp(length, page);
   // One record byte per page, zero (= the initial protection) until protect() changes it.
@@ -383,6 +387,7 @@ int Register(uint8_t* address, size_t length, bool file, int fd, int64_t file_of
   slot.tail_from.store(SIZE_MAX, std::memory_order_relaxed);
   slot.claimed_records.store(0, std::memory_order_relaxed);
   slot.fault_count.store(0, std::memory_order_relaxed);
+  slot.epoch.store(epoch, std::memory_order_relaxed);
   for (RecordCell& cell : slot.records) cell.ready.store(0, std::memory_order_relaxed);
   slot.start.store(reinterpret_cast<uintptr_t>(address), std::memory_order_seq_cst);
   if (index + 1 > used_slots.load(std::memory_order_relaxed)) used_slots.store(index + 1, std::memory_order_release);

@@ -16,6 +16,7 @@
 #ifndef MMAPKIT_NATIVE_GUARD_H
 #define MMAPKIT_NATIVE_GUARD_H
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 
@@ -55,9 +56,11 @@ void UninstallForTesting();
 // Registers [address, address + length) (length rounded up to the page) as guarded.
 // `file` says whether it maps a file; `fd` is a descriptor of that file the registry takes
 // over and closes at Unregister (-1 for anonymous memory, or when none could be had);
-// `file_offset` is the file offset of `address`. Returns the slot, or
-// -1 when every slot is taken (the range is then simply not guarded).
-int Register(uint8_t* address, size_t length, bool file, int fd, int64_t file_offset, bool shared, int protection);
+// `file_offset` is the file offset of `address`. `epoch` (may be null) is incremented after
+// every fault recorded for the range, so JavaScript can tell "no new fault" without a call.
+// Returns the slot, or -1 when every slot is taken (the range is then simply not guarded).
+int Register(uint8_t* address, size_t length, bool file, int fd, int64_t file_offset, bool shared, int protection,
+             std::atomic<uint32_t>* epoch);
 
 // Forgets a slot (before munmap) and closes its descriptor.
 void Unregister(int slot);

@@ -66,7 +66,7 @@ Napi::Value Map(const Napi::CallbackInfo& info) {
     // own descriptor (close-on-exec). Without one (EMFILE) it still repairs, page by page.
     int guard_fd = fd >= 0 ? fcntl(fd, F_DUPFD_CLOEXEC, 3) : -1;
     region->guard_slot = guard::Register(region->address, mapped_length, fd >= 0, guard_fd, static_cast<int64_t>(offset),
-                                         (flags & MAP_SHARED) != 0, protection);
+                                         (flags & MAP_SHARED) != 0, protection, registry->FaultEpoch());
   }
 
   Handle* handle = new Handle{region, false};

@@ -3,7 +3,9 @@
 #ifndef MMAPKIT_NATIVE_REGISTRY_H
 #define MMAPKIT_NATIVE_REGISTRY_H
 
+#include <atomic>
 #include <cstddef>
+#include <cstdint>
 #include <unordered_set>
 
 namespace mmapkit {
@@ -22,8 +24,12 @@ class Registry {
   void Add(Region* region) { regions_.insert(region); }
   void Forget(Region* region) { regions_.erase(region); }
   size_t LiveRegions() const { return regions_.size(); }
+  // Incremented by the fault guard after every fault in one of this environment's regions;
+  // JavaScript reads it through one external ArrayBuffer (see faults.cc).
+  std::atomic<uint32_t>* FaultEpoch() { return &fault_epoch_; }
 
  private:
+  alignas(8) std::atomic<uint32_t> fault_epoch_{0};
   std::unordered_set<Region*> regions_;
 };
 

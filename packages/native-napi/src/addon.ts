@@ -68,6 +68,12 @@ export interface NativeAddon {
   guardInstall(segvListener: boolean, busListener: boolean): boolean;
   /** Restores the signal handlers found before the guard (benchmarks and tests). */
   guardUninstallForTesting(): undefined;
+  /**
+   * A 4-byte buffer over this environment's fault epoch: a Uint32 the guard increments after
+   * every fault in one of its regions (`undefined` where external buffers are refused).
+   * Call once per environment.
+   */
+  faultEpoch(): ArrayBuffer | undefined;
   /** The faults the guard repaired in a region, or `undefined` when none. */
   faults(handle: NativeHandle): NativeFaults | undefined;
   /** Touches a PROT_NONE page outside every mapping: the process must die of SIGSEGV. */

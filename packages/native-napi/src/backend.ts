@@ -88,6 +88,9 @@ function checkSharedMemoryName(name: string): void {
 export function createNativeBackend(addon: NativeAddon): Backend {
   const constants = addon.constants;
   const sharedMemoryFlags = addon.sharedMemoryFlags;
+  // Lets every mapping tell "no new fault anywhere" without calling the addon.
+  const epochBuffer = addon.faultEpoch();
+  const faultEpoch = epochBuffer === undefined ? undefined : new Uint32Array(epochBuffer);
 
   const backend: Backend = {
     name: 'native-napi',
@@ -116,7 +119,16 @@ export function createNativeBackend(addon: NativeAddon): Backend {
         request.path,
         mapHint(request),
       );
-      return new NativeMapping({ addon, handle, length: request.length, largestView: capabilities.largestView, pageSize, path: request.path });
+      return new NativeMapping({
+        addon,
+        handle,
+        length: request.length,
+        largestView: capabilities.largestView,
+        pageSize,
+        path: request.path,
+        faultEpoch: guarded ? faultEpoch : undefined,
+        guarded,
+      });
     },
 
     createAnonymousSharedMemory(name: string, length: number): number {

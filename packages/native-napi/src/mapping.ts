@@ -43,6 +43,10 @@ export interface NativeMappingParts {
   readonly pageSize: number;
   /** The mapped file's path, for error messages. */
   readonly path: string | undefined;
+  /** Whether the fault guard watches this region. */
+  readonly guarded: boolean;
+  /** The environment's fault epoch (see `NativeAddon.faultEpoch`), when available. */
+  readonly faultEpoch: Uint32Array | undefined;
 }
 
 export class NativeMapping implements BackendMapping {
@@ -52,11 +56,18 @@ export class NativeMapping implements BackendMapping {
   readonly #handle: NativeHandle;
   readonly #path: string | undefined;
   readonly #windows: WindowSet;
+  readonly #guarded: boolean;
+  readonly #faultEpoch: Uint32Array | undefined;
+  /** The epoch when the addon last said this region had no fault. */
+  #quietEpoch: number | undefined;
 
   constructor(parts: NativeMappingParts) {
     this.#addon = parts.addon;
     this.#handle = parts.handle;
     this.#path = parts.path;
+    this.#guarded = parts.guarded;
+    this.#faultEpoch = parts.faultEpoch;
+    this.#quietEpoch = parts.faultEpoch?.[0];
     this.#windows = new WindowSet(parts.length, parts.largestView, parts.pageSize, (start, length) =>
       check(this.#addon.createWindow(this.#handle, start, length), this.#path),
     );
@@ -64,8 +75,16 @@ export class NativeMapping implements BackendMapping {
 
   /** The faults the guard repaired in this region (offsets from the region's start). */
   faults(): readonly FaultEvent[] | undefined {
+    if (!this.#guarded) return undefined;
+    // Called at the start of every Mapping method: no addon call unless some region of this
+    // environment had a fault since this one was last found quiet.
+    const epoch = this.#faultEpoch?.[0];
+    if (epoch !== undefined && epoch === this.#quietEpoch) return undefined;
     const faults = this.#addon.faults(this.#handle);
-    if (faults === undefined) return undefined;
+    if (faults === undefined) {
+      this.#quietEpoch = epoch;
+      return undefined;
+    }
     return faults.records.map((record) => ({ type: record.kind, offset: record.offset, time: record.time }));
   }
 
