@@ -10,21 +10,28 @@ function throwIndex(index: unknown, length: number): never {
 }
 
 export class StructArrayImpl {
+  // Fields are `declare`d and assigned once in the constructor, in a fixed order: a class field
+  // declaration would first define each as `undefined`, which makes V8 store them as generic
+  // tagged values and re-check them (Smi checks) on every `at()`.
+  declare readonly layout: LayoutDescriptor;
+  declare readonly byteOffset: number;
+  declare readonly length: number;
   /** `length * layout.size`. */
-  readonly byteLength: number;
-  private readonly $stride: number;
-  private readonly $cursor: RecordInternal;
+  declare readonly byteLength: number;
+  declare private readonly $recordClass: RecordClass;
+  declare private readonly $m: Memory;
+  declare private readonly $stride: number;
+  declare private readonly $cursor: RecordInternal;
 
-  constructor(
-    readonly layout: LayoutDescriptor,
-    private readonly $recordClass: RecordClass,
-    private readonly $m: Memory,
-    readonly byteOffset: number,
-    readonly length: number,
-  ) {
-    this.$stride = layout.size;
+  constructor(layout: LayoutDescriptor, recordClass: RecordClass, memory: Memory, byteOffset: number, length: number) {
+    this.layout = layout;
+    this.byteOffset = byteOffset;
+    this.length = length;
     this.byteLength = length * layout.size;
-    this.$cursor = new $recordClass($m, byteOffset);
+    this.$recordClass = recordClass;
+    this.$m = memory;
+    this.$stride = layout.size;
+    this.$cursor = new recordClass(memory, byteOffset);
   }
 
   at(index: number): RecordInternal {
