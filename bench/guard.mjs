@@ -3,7 +3,8 @@
 //    installed vs an unguarded mapping with no handler at all (the guard must cost nothing
 //    on normal access: within noise);
 // 2. the cost of one handled fault (a write to a read-only page) next to a bare C program
-//    doing the same fault and the same repair (bench/guard-fault.c, built with `cc -O2`).
+//    doing the same fault and the same repair (bench/guard-fault.c, built with `cc -O2`);
+// 3. what guarding adds to a 4 KiB map + close.
 // The variants run round-robin and the ratios are medians of per-round ratios.
 // Build first: npx turbo run build --filter=@mmapkit/native-napi
 // Run: node bench/guard.mjs [--size-mib 256] [--reads 1000000] [--rounds 7] [--pages 4096]
@@ -201,6 +202,29 @@ writeFile(pagesPath, faultPages * pageSize, 77);
   row(`the same through the guard (JIT code, registry, event record)`, `${(perFault[anonymousKind] / 1000).toFixed(2)} µs`, `${(perFault[anonymousKind] / median(cAnonymous)).toFixed(2)}x C`);
   row(`one handled fault, ${fileKind}: bare C handler (cc -O2)`, `${(median(cFile) / 1000).toFixed(2)} µs`, 'baseline');
   row(`the same through the guard`, `${(perFault[fileKind] / 1000).toFixed(2)} µs`, `${(perFault[fileKind] / median(cFile)).toFixed(2)}x C`);
+}
+
+// 3. What guarding adds to mapping and closing: registering the range (and, for a file, a
+// duplicate descriptor) and the handler check.
+{
+  const pairs = 20_000;
+  const onePage = join(dataDirectory, 'guard-one-page.bin');
+  writeFile(onePage, pageSize, 5);
+  const variant = (faultGuard, file) => () => {
+    for (let index = 0; index < pairs; index++) {
+      (file ? mapFile(backend, { path: onePage, faultGuard }) : mapAnonymous(backend, { length: pageSize, faultGuard })).close();
+    }
+    return pairs;
+  };
+  for (const file of [false, true]) {
+    const times = compare({
+      unguarded: { handler: true, work: variant(false, file) },
+      guarded: { handler: true, work: variant(true, file) },
+    });
+    const what = file ? '4 KiB mapFile().close()' : '4 KiB mapAnonymous().close()';
+    row(`${what}: faultGuard: false`, `${((median(times.unguarded) * 1000) / pairs).toFixed(2)} µs`, 'baseline');
+    row(`the same, guarded`, `${((median(times.guarded) * 1000) / pairs).toFixed(2)} µs`, `+${(((median(times.guarded) - median(times.unguarded)) * 1000) / pairs).toFixed(2)} µs`);
+  }
 }
 
 console.log(`native-napi fault guard, Node ${process.version}, ${rounds} rounds (medians)`);

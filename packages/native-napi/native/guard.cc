@@ -13,6 +13,7 @@
 #include <atomic>
 #include <cerrno>
 #include <climits>
+#include <cstdlib>
 #include <cstring>
 #include <mutex>
 
@@ -362,9 +363,9 @@ int Register(uint8_t* address, size_t length, bool file, int fd, int64_t file_of
   size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
   size_t rounded = RoundUp(length, page);
   // One record byte per page, zero (= the initial protection) until protect() changes it.
-  void* records = mmap(nullptr, RoundUp(rounded / page, page), PROT_READ | PROT_WRITE,
-                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-  if (records == MAP_FAILED) {
+  // calloc: small tables come from the heap (fast), large ones are lazily-zeroed mmaps.
+  void* records = std::calloc(rounded / page, sizeof(std::atomic<uint8_t>));
+  if (records == nullptr) {
     if (fd >= 0) close(fd);
     return -1;
   }
@@ -372,7 +373,7 @@ int Register(uint8_t* address, size_t length, bool file, int fd, int64_t file_of
   size_t index = 0;
   while (index < kSlots && slot_taken[index]) index++;
   if (index == kSlots) {
-    munmap(records, RoundUp(rounded / page, page));
+    std::free(records);
     if (fd >= 0) close(fd);
     return -1;
   }
@@ -400,9 +401,7 @@ void Unregister(int index) {
   slot.start.store(0, std::memory_order_seq_cst);
   // A handler that entered before the store finishes its repair first.
   while (slot.in_handler.load(std::memory_order_seq_cst) != 0) sched_yield();
-  size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
-  munmap(slot.pages.load(std::memory_order_relaxed), RoundUp(slot.length.load(std::memory_order_relaxed) / page, page));
-  slot.pages.store(nullptr, std::memory_order_relaxed);
+  std::free(slot.pages.exchange(nullptr, std::memory_order_relaxed));
   int fd = slot.fd.exchange(-1, std::memory_order_relaxed);
   if (fd >= 0) close(fd);
   std::lock_guard<std::mutex> lock(registry_mutex);
