@@ -8,8 +8,11 @@
 import { MmapError } from '@mmapkit/core';
 import type { NativeAddon } from './addon.js';
 
-/** Per environment (main thread or worker): whether this `process` has the listener hooks. */
-let hooked = false;
+/**
+ * Marks a `process` that has the listener hooks: one pair per environment even when this
+ * module is loaded several times (duplicate package copies, vitest's vm pools).
+ */
+const hooksMarker = Symbol.for('mmapkit.faultGuardHooks');
 
 /**
  * Installs the handler unless it is in place (one `sigaction` read per signal when it is).
@@ -31,8 +34,9 @@ export function ensureGuard(addon: NativeAddon): void {
   if (!install(addon)) {
     throw new MmapError('ERR_MMAP_SYSTEM', 'sigaction failed: the fault guard could not be installed.', { syscall: 'sigaction', errno: 'EINVAL' });
   }
-  if (hooked) return;
-  hooked = true;
+  const marked = process as unknown as Record<symbol, boolean | undefined>;
+  if (marked[hooksMarker] === true) return;
+  Object.defineProperty(process, hooksMarker, { value: true });
   const reinstall = (event: string | symbol, adding: boolean): void => {
     if (event !== 'SIGSEGV' && event !== 'SIGBUS') return;
     // Node's own listeners, added at bootstrap, run first and have started (or stopped)
