@@ -52,7 +52,9 @@ export function backendFor(option: BackendName | Backend | undefined): Backend {
  * @param target - a path, or every option in one object (`{ path }` or `{ fd }`)
  * @param options - with a path: the other options (`offset`, `length`, `protection`
  *   (default `'read'`), `sharing` (default `'shared'`), `create`, `grow`, `populate`,
- *   `noReserve`, `hugePages`, `lock`, `backend`)
+ *   `noReserve`, `hugePages`, `lock`, `faultGuard` (default: on where the backend has the
+ *   guard — native-napi — so a truncated file or a forbidden write throws instead of
+ *   killing the process), `backend`)
  *
  * # Errors
  * As `mapFile()` in `@mmapkit/core`: `TypeError`/`RangeError` naming a bad option;
