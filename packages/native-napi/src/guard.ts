@@ -14,6 +14,9 @@ import type { NativeAddon } from './addon.js';
  */
 const hooksMarker = Symbol.for('mmapkit.faultGuardHooks');
 
+/** The handler was checked (and installed if needed) during the current event-loop turn. */
+let checkedThisTurn = false;
+
 /**
  * Installs the handler unless it is in place (one `sigaction` read per signal when it is).
  * `adding` names a signal whose first listener is being added (not counted yet).
@@ -31,8 +34,17 @@ function install(addon: NativeAddon, adding?: string): boolean {
  * `ERR_MMAP_SYSTEM` when `sigaction` fails.
  */
 export function ensureGuard(addon: NativeAddon): void {
-  if (!install(addon)) {
-    throw new MmapError('ERR_MMAP_SYSTEM', 'sigaction failed: the fault guard could not be installed.', { syscall: 'sigaction', errno: 'EINVAL' });
+  // Checking costs two sigaction calls: once per event-loop turn is enough, since listener
+  // changes re-install at once (below). A handler replaced by other native code in the
+  // middle of a turn is put back by the first guarded map of the next turn.
+  if (!checkedThisTurn) {
+    if (!install(addon)) {
+      throw new MmapError('ERR_MMAP_SYSTEM', 'sigaction failed: the fault guard could not be installed.', { syscall: 'sigaction', errno: 'EINVAL' });
+    }
+    checkedThisTurn = true;
+    setImmediate(() => {
+      checkedThisTurn = false;
+    }).unref();
   }
   const marked = process as unknown as Record<symbol, boolean | undefined>;
   if (marked[hooksMarker] === true) return;
