@@ -11,7 +11,7 @@ import {
 import { AddressRange } from './address-range.js';
 import type { BackendContext } from './context.js';
 import { protectionBits } from './protection.js';
-import { detach, viewOf } from './views.js';
+import { abandonWindows, retireWindows, viewOf } from './views.js';
 
 /** A `syncAsync()` in flight, and what `close()` learned when it flushed the range itself. */
 interface PendingSync {
@@ -121,36 +121,19 @@ export class KoffiMapping implements BackendMapping {
     if (this.#ended) return;
     this.#ended = true;
     const { platform, libc, canDetach } = this.#context;
-    const buffers = this.#windows.buffers();
-    this.#windows.clear();
     this.#flushPendingSyncs();
-    // A buffer already detached that we did not detach: user code moved its memory away
-    // (`transfer()`, Node 22+). That memory must stay mapped for as long as the process lives.
-    const moved = buffers.some((buffer) => buffer.byteLength === 0);
-    if (canDetach) {
-      for (const buffer of buffers) if (buffer.byteLength !== 0) detach(buffer);
-    }
-    if (buffers.length === 0) {
-      // No view was ever made: nothing can touch the range, unmap it as soon as calls finish.
-      this.#range.end(true, false);
-      return;
-    }
-    if (!canDetach || moved) {
+    retireWindows(this.#windows, this.#range, canDetach, () => {
       // Atomically replace the file mapping with private zero pages: stale views read 0 and
       // their writes land in memory nobody else sees, never in the file.
       const flags = platform.MAP_PRIVATE | platform.MAP_ANONYMOUS | platform.MAP_FIXED | (platform.MAP_NORESERVE ?? 0);
       libc.mmap(this.#range.address, this.#range.length, platform.PROT_READ | platform.PROT_WRITE, flags, -1, 0);
-    }
-    this.#range.end(canDetach && !moved, moved);
+    });
   }
 
   release(): void {
     if (this.#ended) return;
     this.#ended = true;
-    const buffers = this.#windows.buffers();
-    this.#windows.clear();
-    // Views may outlive the Mapping: they keep working until they are collected too.
-    this.#range.end(false, buffers.some((buffer) => buffer.byteLength === 0));
+    abandonWindows(this.#windows, this.#range);
   }
 
   /** close() with syncAsync() in flight: flush those ranges here, before they go away. */

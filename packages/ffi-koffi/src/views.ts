@@ -1,4 +1,4 @@
-import { MmapError } from '@mmapkit/core';
+import { MmapError, type WindowSet } from '@mmapkit/core';
 import type { AddressRange } from './address-range.js';
 import type { Koffi } from './koffi.js';
 
@@ -61,4 +61,37 @@ export function viewOf(koffi: Koffi, range: AddressRange, address: bigint, lengt
 /** Detaches a view (only where `ViewFacts.canDetach`). */
 export function detach(buffer: ArrayBuffer): void {
   (buffer as ArrayBuffer & { transfer(length: number): ArrayBuffer }).transfer(0);
+}
+
+/**
+ * Retires every window of a mapping at `close()`: detaches the views where the runtime can,
+ * keeps memory that user code moved away (`transfer()`) mapped for good, and otherwise calls
+ * `replaceWithZeros` so stale views read 0 and write nowhere. Ends `range` accordingly.
+ */
+export function retireWindows(windows: WindowSet, range: AddressRange, canDetach: boolean, replaceWithZeros: () => void): void {
+  const buffers = windows.buffers();
+  windows.clear();
+  // A buffer already detached that we did not detach: user code moved its memory away
+  // (`transfer()`, Node 22+). That memory must stay valid for as long as the process lives.
+  const moved = buffers.some((buffer) => buffer.byteLength === 0);
+  if (canDetach) {
+    for (const buffer of buffers) if (buffer.byteLength !== 0) detach(buffer);
+  }
+  if (buffers.length === 0) {
+    // No view was ever made: nothing can touch the range, free it as soon as calls finish.
+    range.end(true, false);
+    return;
+  }
+  if (!canDetach || moved) replaceWithZeros();
+  range.end(canDetach && !moved, moved);
+}
+
+/**
+ * The `Mapping` was collected without `close()`: views may outlive it, so the range is freed
+ * only once they are collected too (never, for memory user code moved away).
+ */
+export function abandonWindows(windows: WindowSet, range: AddressRange): void {
+  const buffers = windows.buffers();
+  windows.clear();
+  range.end(false, buffers.some((buffer) => buffer.byteLength === 0));
 }

@@ -13,7 +13,7 @@ import { AddressRange } from './address-range.js';
 import type { Kernel32, Pointer } from './kernel32.js';
 import type { Koffi } from './koffi.js';
 import { win32 } from './platform/win32.js';
-import { detach, viewOf } from './views.js';
+import { abandonWindows, retireWindows, viewOf } from './views.js';
 
 /** What every Windows mapping shares: the bindings and the facts found at load. */
 export interface WindowsContext {
@@ -175,31 +175,14 @@ export class WindowsMapping implements BackendMapping {
   unmap(): void {
     if (this.#ended) return;
     this.#ended = true;
-    const { canDetach } = this.#context;
-    const buffers = this.#windows.buffers();
-    this.#windows.clear();
     this.#flushPendingSyncs();
-    // A buffer already detached that we did not detach: user code moved its memory away
-    // (`transfer()`, Node 22+). That memory must stay valid for as long as the process lives.
-    const moved = buffers.some((buffer) => buffer.byteLength === 0);
-    if (canDetach) {
-      for (const buffer of buffers) if (buffer.byteLength !== 0) detach(buffer);
-    }
-    if (buffers.length === 0) {
-      this.#range.end(true, false);
-      return;
-    }
-    if (!canDetach || moved) this.#replaceWithZeros();
-    this.#range.end(canDetach && !moved, moved);
+    retireWindows(this.#windows, this.#range, this.#context.canDetach, () => this.#replaceWithZeros());
   }
 
   release(): void {
     if (this.#ended) return;
     this.#ended = true;
-    const buffers = this.#windows.buffers();
-    this.#windows.clear();
-    // Views may outlive the Mapping: they keep working until they are collected too.
-    this.#range.end(false, buffers.some((buffer) => buffer.byteLength === 0));
+    abandonWindows(this.#windows, this.#range);
   }
 
   /**
