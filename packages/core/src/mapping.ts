@@ -41,8 +41,6 @@ export interface MappingState {
   readonly path: string | undefined;
   readonly fd: number | undefined;
   readonly anonymous: boolean;
-  /** Called once after unmap (closes a descriptor mmapkit opened). */
-  readonly afterUnmap: (() => void) | undefined;
 }
 
 const finalizers = new FinalizationRegistry<BackendMapping>((handle) => {
@@ -89,7 +87,6 @@ export class Mapping implements Disposable {
   #closed = false;
   #protection: Protection | UncheckedProtection;
   readonly #alignmentGap: number;
-  readonly #afterUnmap: (() => void) | undefined;
   #bytes: Uint8Array | undefined;
   /** The guard's faults, kept by `close()` so that `faults()` still answers afterwards. */
   #faultsAtClose: readonly FaultEvent[] = [];
@@ -108,7 +105,6 @@ export class Mapping implements Disposable {
     this.#handle = state.handle;
     this.#protection = state.protection;
     this.#alignmentGap = state.alignmentGap;
-    this.#afterUnmap = state.afterUnmap;
     this.#registered = state.handle !== undefined && state.handle.releasedWhenCollected !== true;
     if (this.#registered) finalizers.register(this, state.handle as BackendMapping, this);
   }
@@ -334,11 +330,7 @@ export class Mapping implements Disposable {
     if (handle === undefined) return;
     if (this.#registered) finalizers.unregister(this);
     this.#faultsAtClose = this.#faultsOfHandle(handle);
-    try {
-      handle.unmap();
-    } finally {
-      this.#afterUnmap?.();
-    }
+    handle.unmap();
   }
 
   /** `close()`, for `using mapping = ...`. */

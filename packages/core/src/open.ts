@@ -188,7 +188,6 @@ export function mapFile(backend: Backend, options: FileMapOptions): Mapping {
       path,
       fd: userFd,
       anonymous: false,
-      afterUnmap: undefined,
     });
     if (flags.lock && handle !== undefined) lockOrClose(mapping);
     return mapping;
@@ -235,7 +234,6 @@ export function mapAnonymous(backend: Backend, options: AnonymousMapOptions): Ma
     path: undefined,
     fd: undefined,
     anonymous: true,
-    afterUnmap: undefined,
   });
   if (flags.lock) lockOrClose(mapping);
   return mapping;

@@ -224,7 +224,6 @@ export class WindowsSharedMemory implements Disposable {
       path: undefined,
       fd: undefined,
       anonymous: true,
-      afterUnmap: undefined,
     });
   }
 
