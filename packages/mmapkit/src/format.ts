@@ -49,10 +49,11 @@ export class Progress {
 
   update(done: number, total: number): void {
     if (!this.#interactive) return;
+    const fraction = total === 0 ? 1 : Math.min(1, done / total);
     const now = Date.now();
-    if (now - this.#lastDraw < 50 && done < total) return;
+    if (now - this.#lastDraw < 50 && fraction < 1) return;
     this.#lastDraw = now;
-    this.#stream.write(`\r${bar(done / total)} ${percent(done / total)} ${this.#label}`);
+    this.#stream.write(`\r${bar(fraction)} ${percent(fraction)} ${this.#label}`);
   }
 
   finish(summary: string): void {

@@ -1,9 +1,9 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadBackend, map } from '../src/index.js';
-import { runCli } from './helpers.js';
+import { cliPath, runCli, runNode } from './helpers.js';
 
 const pidLine = /^PID (\d+): {2}(anonymous string \d), (zero-backed string \d)$/;
 
@@ -133,4 +133,30 @@ describe('mmapkit residency, touch and evict', () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/the fallback-fs backend cannot evict pages; try --backend native-napi or --backend ffi-koffi/);
   });
+});
+
+describe('progress on a terminal', () => {
+  // `script` (util-linux) runs the command under a pseudo-terminal, as a person would see it.
+  const hasScript = existsSync('/usr/bin/script');
+
+  it.skipIf(!hasScript)('touch draws a progress bar that ends at 100% and is cleared for the summary line', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'mmapkit-pty-'));
+    try {
+      const path = join(folder, 'big.bin');
+      writeFileSync(path, Buffer.alloc(200 * 1024 * 1024, 1));
+      const result = await runNode(['-e', `require('child_process').execFileSync('/usr/bin/script', ['-qec', ${JSON.stringify(`${process.execPath} ${cliPath} touch ${path}`)}, '/dev/null'], { stdio: 'inherit' })`]);
+      expect(result.code).toBe(0);
+      const frames = result.stdout.split('\r').filter((frame) => frame.startsWith('['));
+      expect(frames.length).toBeGreaterThan(0);
+      for (const frame of frames) {
+        const percentShown = Number(/\] +([\d.]+)%/.exec(frame)?.[1]);
+        expect(percentShown).toBeGreaterThanOrEqual(0);
+        expect(percentShown).toBeLessThanOrEqual(100);
+      }
+      expect(result.stdout).toContain('\x1b[K');
+      expect(result.stdout).toMatch(/touch .*big\.bin: 200\.0 MiB loaded in/);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  }, 30_000);
 });
