@@ -17,6 +17,11 @@ const hooksMarker = Symbol.for('mmapkit.faultGuardHooks');
 /** The handler was checked (and installed if needed) during the current event-loop turn. */
 let checkedThisTurn = false;
 
+/** The next guarded map checks (and installs) the handler again, even in this turn. */
+export function forgetGuardCheck(): void {
+  checkedThisTurn = false;
+}
+
 /**
  * Installs the handler unless it is in place (one `sigaction` read per signal when it is).
  * `adding` names a signal whose first listener is being added (not counted yet).

@@ -2,6 +2,7 @@
 import type { Backend } from '@mmapkit/core';
 import { addon } from './addon.js';
 import { createNativeBackend } from './backend.js';
+import { forgetGuardCheck } from './guard.js';
 
 /** The native-napi backend. Importing this package throws `ERR_MMAP_BACKEND_UNAVAILABLE` when the addon is missing. */
 export const backend: Backend = createNativeBackend(addon);
@@ -30,6 +31,7 @@ export function liveRegionsForTesting(): number {
  */
 export function uninstallFaultGuardForTesting(): void {
   addon.guardUninstallForTesting();
+  forgetGuardCheck();
 }
 
 /**
