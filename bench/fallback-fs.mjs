@@ -1,7 +1,7 @@
 // Benchmark of @mmapkit/fallback-fs against plain fs.readSync/fs.writeSync, measured in the
 // same run. Build first: npx turbo run build --filter=@mmapkit/fallback-fs
 // Run: node bench/fallback-fs.mjs [--size-mib 1024] [--rounds 3]
-import { closeSync, existsSync, fdatasyncSync, mkdirSync, openSync, readFileSync, readSync, statSync, writeSync } from 'node:fs';
+import { closeSync, fdatasyncSync, openSync, readFileSync, readSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';

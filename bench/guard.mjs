@@ -9,10 +9,11 @@
 // Build first: npx turbo run build --filter=@mmapkit/native-napi
 // Run: node bench/guard.mjs [--size-mib 256] [--reads 1000000] [--rounds 7] [--pages 4096]
 import { execFileSync } from 'node:child_process';
-import { closeSync, existsSync, fdatasyncSync, mkdirSync, openSync, statSync, writeSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { ensureDataFile, seededGenerator } from './lib/data.mjs';
 import { mapAnonymous, mapFile } from '@mmapkit/core';
 import { backend, uninstallFaultGuardForTesting } from '../packages/native-napi/dist/index.js';
 
@@ -34,29 +35,6 @@ const benchDirectory = dirname(fileURLToPath(import.meta.url));
 const dataDirectory = join(benchDirectory, '.data');
 const bigPath = join(dataDirectory, `guard-reads-${fileLength}.bin`);
 const pagesPath = join(dataDirectory, `guard-pages-${faultPages}.bin`);
-
-/** Deterministic generator (xorshift32), never unseeded randomness. */
-function seededGenerator(seed) {
-  let state = seed >>> 0 || 1;
-  return () => {
-    state ^= state << 13;
-    state >>>= 0;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    state >>>= 0;
-    return state;
-  };
-}
-
-function writeFile(path, length, seed) {
-  if (existsSync(path) && statSync(path).size === length) return;
-  const next = seededGenerator(seed);
-  const block = new Uint32Array(mebibyte / 4).map(() => next());
-  const fd = openSync(path, 'w');
-  for (let offset = 0; offset < length; offset += mebibyte) writeSync(fd, new Uint8Array(block.buffer), 0, Math.min(mebibyte, length - offset), offset);
-  fdatasyncSync(fd);
-  closeSync(fd);
-}
 
 function median(list) {
   return [...list].sort((left, right) => left - right)[Math.floor(list.length / 2)];
@@ -104,8 +82,8 @@ function row(name, value, note = '') {
 }
 
 mkdirSync(dataDirectory, { recursive: true });
-writeFile(bigPath, fileLength, 4242);
-writeFile(pagesPath, faultPages * pageSize, 77);
+ensureDataFile(bigPath, fileLength, 4242);
+ensureDataFile(pagesPath, faultPages * pageSize, 77);
 
 // 1. Reads with and without the guard.
 {
@@ -209,7 +187,7 @@ writeFile(pagesPath, faultPages * pageSize, 77);
 {
   const pairs = 20_000;
   const onePage = join(dataDirectory, 'guard-one-page.bin');
-  writeFile(onePage, pageSize, 5);
+  ensureDataFile(onePage, pageSize, 5);
   const variant = (faultGuard, file) => () => {
     for (let index = 0; index < pairs; index++) {
       (file ? mapFile(backend, { path: onePage, faultGuard }) : mapAnonymous(backend, { length: pageSize, faultGuard })).close();

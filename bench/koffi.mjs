@@ -2,7 +2,7 @@
 // backend does not load), measured in the same run.
 // Build first: npx turbo run build --filter=@mmapkit/ffi-koffi --filter=@mmapkit/native-napi
 // Run: node --expose-gc bench/koffi.mjs [--size-mib 1024] [--rounds 7]
-import { closeSync, existsSync, fdatasyncSync, mkdirSync, openSync, readSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';

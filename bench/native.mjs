@@ -5,7 +5,7 @@
 // Build first: npx turbo run build --filter=@mmapkit/native-napi
 // Run: node bench/native.mjs [--size-mib 1024] [--reads 1000000] [--rounds 7]
 import { execFileSync } from 'node:child_process';
-import { closeSync, createReadStream, existsSync, fdatasyncSync, mkdirSync, mkdtempSync, openSync, readSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, createReadStream, mkdtempSync, openSync, readSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';

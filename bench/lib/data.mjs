@@ -18,16 +18,16 @@ export function seededGenerator(seed) {
 }
 
 /**
- * Makes `path` a file of `length` bytes (a multiple of 1 MiB) of seeded data, flushed to disk,
- * unless it already has that size (kept between runs in bench/.data).
+ * Makes `path` a file of `length` bytes of data from `seed`, flushed to disk, unless it
+ * already has that size (kept between runs in bench/.data).
  */
-export function ensureDataFile(path, length) {
+export function ensureDataFile(path, length, seed = 12345) {
   mkdirSync(dirname(path), { recursive: true });
   if (existsSync(path) && statSync(path).size === length) return;
-  const next = seededGenerator(12345);
+  const next = seededGenerator(seed);
   const block = new Uint32Array(mebibyte / 4).map(() => next());
   const fd = openSync(path, 'w');
-  for (let offset = 0; offset < length; offset += mebibyte) writeSync(fd, new Uint8Array(block.buffer), 0, mebibyte, offset);
+  for (let offset = 0; offset < length; offset += mebibyte) writeSync(fd, new Uint8Array(block.buffer), 0, Math.min(mebibyte, length - offset), offset);
   fdatasyncSync(fd);
   closeSync(fd);
 }
