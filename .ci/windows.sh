@@ -108,22 +108,6 @@ done
 cp -r "$repo/packages/mmapkit/package.json" "$repo/packages/mmapkit/dist" "$stage/node_modules/mmapkit/"
 cp -r "$koffi_folder/node_modules/koffi" "$koffi_folder/node_modules/@koromix" "$stage/node_modules/"
 cp -r "$repo/packages/ffi-koffi/test-windows" "$stage/test-windows"
-# @mmapkit/conformance's dist imports vitest at its top; the Windows tests use only its
-# bad-input table and helpers, so a stub whose functions throw stands in for it.
-mkdir -p "$stage/node_modules/vitest"
-echo '{"name": "vitest", "version": "0.0.0-stub", "type": "module", "main": "index.js"}' >"$stage/node_modules/vitest/package.json"
-cat >"$stage/node_modules/vitest/index.js" <<'EOF'
-const stub = (name) => () => {
-  throw new Error(`vitest.${name}() is a stub in the Windows run (.ci/windows.sh)`);
-};
-export const afterAll = stub('afterAll');
-export const afterEach = stub('afterEach');
-export const beforeAll = stub('beforeAll');
-export const beforeEach = stub('beforeEach');
-export const describe = stub('describe');
-export const expect = stub('expect');
-export const it = stub('it');
-EOF
 
 step "make a Windows 10 Wine prefix"
 # node.exe refuses to start on Wine's default Windows version; no crash debugger (a test

@@ -37,7 +37,7 @@ export function describeBackendConformance(backend: Backend): void {
   });
 }
 
-export { badInputCases } from './bad-inputs.js';
-export type { BadInputCase, BadInputFixture } from './bad-inputs.js';
+export { badInputCases, openBadInputFixture } from './bad-input-cases.js';
+export type { BadInputCase, BadInputFixture, OpenBadInputFixture } from './bad-input-cases.js';
 export { errorMismatch, mismatchOf, runChild, seededBytes, seededRandom, temporaryFolder } from './support.js';
 export type { ChildResult, ChildStep, ExpectedError } from './support.js';

@@ -1,45 +1,20 @@
-// The conformance suite's bad-input table (@mmapkit/conformance's badInputCases, imported
-// from its built dist, not copied), run against ffi-koffi on Windows under node --test: every
-// case must give the same error as on Linux and change nothing. The conformance dist imports
-// vitest at its top; the Windows run stages a stub 'vitest' whose functions throw, since
-// only the table and mismatchOf() are used here.
+// The conformance suite's bad-input table and fixture (@mmapkit/conformance/cases: the
+// runner-free part of the suite, imported from its built dist, not copied), run against
+// ffi-koffi on Windows under node --test: every case must give the same error as on Linux
+// and change nothing.
 import assert from 'node:assert/strict';
-import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { mapFile } from '@mmapkit/core';
-import { badInputCases, mismatchOf } from '@mmapkit/conformance';
+import { badInputCases, mismatchOf, openBadInputFixture } from '@mmapkit/conformance/cases';
 import { backend } from '@mmapkit/ffi-koffi';
-import { fileWith, seededBytes, temporaryFolder } from './support.mjs';
 
 describe('ffi-koffi on Windows: the conformance bad-input table', () => {
-  let folder;
-  let fixture;
-  const contents = seededBytes(backend.pageSize * 2 + 11, 11);
+  let opened;
 
   before(() => {
-    folder = temporaryFolder();
-    const path = fileWith(folder.folder, 'data.bin', contents);
-    const directory = join(folder.folder, 'directory');
-    mkdirSync(directory);
-    fixture = {
-      backend,
-      path,
-      directory,
-      missing: join(folder.folder, 'missing.bin'),
-      fileLength: contents.length,
-      closedFd: 1_000_000,
-      readOnlyFd: openSync(path, 'r'),
-      writeOnlyFd: openSync(path, 'a'),
-      mapping: mapFile(backend, { path, protection: 'read-write' }),
-    };
+    opened = openBadInputFixture(backend);
   });
-  after(() => {
-    fixture.mapping.close();
-    closeSync(fixture.readOnlyFd);
-    closeSync(fixture.writeOnlyFd);
-    folder.remove();
-  });
+  after(() => opened.close());
 
   it(`the table has at least 40 cases (${badInputCases.length})`, () => {
     assert.ok(badInputCases.length >= 40);
@@ -47,6 +22,7 @@ describe('ffi-koffi on Windows: the conformance bad-input table', () => {
 
   for (const badInput of badInputCases) {
     it(`${badInput.name} gives its documented error and changes nothing`, () => {
+      const { fixture, contents } = opened;
       assert.equal(mismatchOf(() => badInput.call(fixture), badInput.expected), undefined);
       assert.equal(fixture.mapping.closed, false);
       assert.ok(Buffer.from(fixture.mapping.bytes).equals(Buffer.from(contents)));

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { after, before, describe, it } from 'node:test';
 import { mapAnonymous, mapFile } from '@mmapkit/core';
-import { runChild } from '@mmapkit/conformance';
+import { runChild } from '@mmapkit/conformance/cases';
 import { backend } from '@mmapkit/ffi-koffi';
 import { fileWith, own, runFixture, seededBytes, temporaryFolder } from './support.mjs';
 
