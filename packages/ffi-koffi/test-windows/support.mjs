@@ -1,37 +1,8 @@
 // Helpers of the Windows tests (run by node --test under Wine, see ../README.md).
 import { fork } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** A fresh temporary folder and a function that removes it. */
-export function temporaryFolder() {
-  const folder = mkdtempSync(join(tmpdir(), 'mmapkit-windows-'));
-  return { folder, remove: () => rmSync(folder, { recursive: true, force: true }) };
-}
-
-/** Deterministic bytes from a seed (xorshift32), never Math.random(). */
-export function seededBytes(length, seed) {
-  const bytes = new Uint8Array(length);
-  let state = seed >>> 0 || 1;
-  for (let index = 0; index < length; index++) {
-    state ^= state << 13;
-    state >>>= 0;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    state >>>= 0;
-    bytes[index] = state & 0xff;
-  }
-  return bytes;
-}
-
-/** Writes `bytes` to `name` in `folder` and returns the path. */
-export function fileWith(folder, name, bytes) {
-  const path = join(folder, name);
-  writeFileSync(path, bytes);
-  return path;
-}
+export { fileWith, seededBytes, temporaryFolder } from '@mmapkit/conformance/cases';
 
 /**
  * Runs `fixtures/<name>` in a new node.exe with an IPC channel (pipes between Windows

@@ -1,7 +1,4 @@
 import { spawn, type StdioOptions } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** What a fixture process did: how it ended, and the JSON it printed on stdout. */
@@ -44,23 +41,4 @@ export function runFixture<T>(
   });
 }
 
-/** A fresh temporary folder, removed by `remove()`. */
-export function temporaryFolder(): { folder: string; remove: () => void } {
-  const folder = mkdtempSync(join(tmpdir(), 'mmapkit-koffi-'));
-  return { folder, remove: () => rmSync(folder, { recursive: true, force: true }) };
-}
-
-/** Deterministic bytes from a seed (xorshift32), never `Math.random()`. */
-export function seededBytes(length: number, seed: number): Uint8Array {
-  const bytes = new Uint8Array(length);
-  let state = seed >>> 0 || 1;
-  for (let index = 0; index < length; index++) {
-    state ^= state << 13;
-    state >>>= 0;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    state >>>= 0;
-    bytes[index] = state & 0xff;
-  }
-  return bytes;
-}
+export { fileWith, seededBytes, temporaryFolder } from '@mmapkit/conformance/cases';
