@@ -10,16 +10,7 @@ export function temporaryDirectory(): { path: string; file: (name: string) => st
   return { path, file: (name) => join(path, name), remove: () => rmSync(path, { recursive: true, force: true }) };
 }
 
-/** Deterministic bytes from a seed (a small linear congruential generator). */
-export function seededBytes(length: number, seed: number): Uint8Array {
-  const bytes = new Uint8Array(length);
-  let state = seed >>> 0;
-  for (let index = 0; index < length; index++) {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    bytes[index] = state >>> 24;
-  }
-  return bytes;
-}
+export { seededBytes } from '@mmapkit/conformance/cases';
 
 /** Writes `bytes` to a new file at `path`. */
 export function writeFile(path: string, bytes: Uint8Array): void {

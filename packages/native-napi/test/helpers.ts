@@ -1,7 +1,4 @@
 import { spawn, type StdioOptions } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** Result of a fixture run in its own Node process. */
@@ -42,21 +39,4 @@ export function fixtureResult<T>(run: FixtureRun): T {
   return JSON.parse(lines[lines.length - 1] ?? 'null') as T;
 }
 
-/** A fresh temporary folder; `remove()` deletes it. */
-export function temporaryFolder(): { folder: string; remove: () => void } {
-  const folder = mkdtempSync(join(tmpdir(), 'mmapkit-native-'));
-  return { folder, remove: () => rmSync(folder, { recursive: true, force: true }) };
-}
-
-/** Deterministic bytes (mulberry32) so failures reproduce. */
-export function seededBytes(length: number, seed: number): Uint8Array {
-  let state = seed >>> 0;
-  const bytes = new Uint8Array(length);
-  for (let index = 0; index < length; index++) {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let mixed = Math.imul(state ^ (state >>> 15), state | 1);
-    mixed ^= mixed + Math.imul(mixed ^ (mixed >>> 7), mixed | 61);
-    bytes[index] = (mixed ^ (mixed >>> 14)) >>> 24;
-  }
-  return bytes;
-}
+export { seededBytes, temporaryFolder } from '@mmapkit/conformance/cases';
