@@ -37,5 +37,5 @@ export { mapAnonymous, mapFile } from './open.js';
 export { allocationGranularity, largestRuntimeView, pageSize } from './platform.js';
 export { selectBackend } from './select.js';
 export type { BackendCandidate, BackendRejection, BackendSelection } from './select.js';
-export { validateBoolean, validateInteger, validateOneOf, validateOptionsObject } from './validate.js';
+export { normalizeSharedMemoryName, validateBoolean, validateInteger, validateOneOf, validateOptionsObject } from './validate.js';
 export { WindowSet } from './windows.js';

@@ -82,3 +82,28 @@ function editDistance(left: string, right: string): number {
   }
   return previous[right.length] ?? 0;
 }
+
+const portableSharedMemoryName = /^\/[A-Za-z0-9._-]{1,250}$/;
+
+/**
+ * Checks a POSIX shared-memory name (`shm_open`) and returns it with its leading `/`.
+ * Portable names only: an optional leading `/`, then 1 to 250 of `A-Z a-z 0-9 . _ -`
+ * (no other `/`, which `shm_open` would misread). Backends receive names already checked.
+ *
+ * # Errors
+ * `TypeError` for a non-string; `RangeError` (`ERR_INVALID_ARG_VALUE`) for anything else
+ * outside the portable set.
+ *
+ * @example
+ * ```ts
+ * normalizeSharedMemoryName('cache.v1'); // '/cache.v1'
+ * ```
+ */
+export function normalizeSharedMemoryName(name: unknown, argument = 'name'): string {
+  if (typeof name !== 'string') throw new MmapTypeError(argument, 'a string', name);
+  const withSlash = name.startsWith('/') ? name : `/${name}`;
+  if (!portableSharedMemoryName.test(withSlash) || withSlash === '/.' || withSlash === '/..') {
+    throw new MmapRangeError(argument, "a portable name: an optional leading '/', then 1 to 250 of A-Z a-z 0-9 . _ -", name, 'ERR_INVALID_ARG_VALUE');
+  }
+  return withSlash;
+}

@@ -3,8 +3,7 @@ import {
   fromNodeError,
   mapFile,
   MmapError,
-  MmapRangeError,
-  MmapTypeError,
+  normalizeSharedMemoryName,
   validateBoolean,
   validateInteger,
   validateOptionsObject,
@@ -43,21 +42,6 @@ export interface CreateNamedSharedMemoryOptions extends BackendOption {
 export interface OpenNamedSharedMemoryOptions extends BackendOption {
   /** @defaultValue `false` */
   readOnly?: boolean;
-}
-
-const portableName = /^\/[A-Za-z0-9._-]{1,250}$/;
-
-/**
- * Checks a POSIX shared-memory name and returns it with its leading `/`. Portable names
- * only: letters, digits, `.`, `_`, `-`, at most 250 of them.
- */
-export function normalizeSharedMemoryName(name: unknown): string {
-  if (typeof name !== 'string') throw new MmapTypeError('name', 'a string', name);
-  const withSlash = name.startsWith('/') ? name : `/${name}`;
-  if (!portableName.test(withSlash) || withSlash === '/.' || withSlash === '/..') {
-    throw new MmapRangeError('name', "a portable name: an optional leading '/', then 1 to 250 of A-Z a-z 0-9 . _ -", name, 'ERR_INVALID_ARG_VALUE');
-  }
-  return withSlash;
 }
 
 /**

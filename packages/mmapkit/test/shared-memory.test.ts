@@ -75,6 +75,8 @@ describe('shared memory names', () => {
     ['x'.repeat(251), 'too long'],
     ['spa ce', 'a space'],
     ['naïve', 'non-ASCII'],
+    ['/', 'only a slash'],
+    ['/a/b', 'a slash after the first'],
   ])('%j is rejected (%s) with a RangeError naming the argument', (name) => {
     expect(() => normalizeSharedMemoryName(name)).toThrow(expect.objectContaining({ name: 'RangeError', code: 'ERR_INVALID_ARG_VALUE', argument: 'name' }));
   });

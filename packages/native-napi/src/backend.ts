@@ -75,15 +75,6 @@ function mapHint(request: MapRequest): (failure: NativeFailure) => string {
   };
 }
 
-/** Names `shm_open` accepts portably: one leading slash, then 1-254 characters, no more slashes. */
-const sharedMemoryName = /^\/[^/\0]{1,254}$/;
-
-function checkSharedMemoryName(name: string): void {
-  if (!sharedMemoryName.test(name)) {
-    throw new RangeError(`The shared memory name must be '/' followed by 1 to 254 characters other than '/' and NUL. Received '${name}'`);
-  }
-}
-
 /** The backend over a loaded addon. */
 export function createNativeBackend(addon: NativeAddon): Backend {
   const constants = addon.constants;
@@ -136,7 +127,6 @@ export function createNativeBackend(addon: NativeAddon): Backend {
     },
 
     openNamedSharedMemory(name: string, flags: NamedSharedMemoryFlags, mode: number): number {
-      checkSharedMemoryName(name);
       let oflag = flags.readWrite ? sharedMemoryFlags.readWrite : sharedMemoryFlags.readOnly;
       if (flags.create) oflag |= sharedMemoryFlags.create;
       if (flags.create && flags.exclusive) oflag |= sharedMemoryFlags.exclusive;
@@ -144,7 +134,6 @@ export function createNativeBackend(addon: NativeAddon): Backend {
     },
 
     unlinkNamedSharedMemory(name: string): void {
-      checkSharedMemoryName(name);
       check(addon.unlinkNamedSharedMemory(name), name);
     },
 
