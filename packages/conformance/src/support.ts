@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isArgumentError, isMmapError } from '@mmapkit/core';
+import { isStructError } from '@mmapkit/struct';
 
 /**
  * A deterministic generator (mulberry32): the same seed gives the same bytes on every
@@ -54,7 +55,8 @@ export interface ExpectedError {
 export function errorMismatch(error: unknown, expected: ExpectedError): string | undefined {
   if (!(error instanceof Error)) return `threw a non-error: ${String(error)}`;
   const actual = error as Error & { code?: unknown; errno?: unknown };
-  const isExpectedKind = expected.name === 'MmapError' ? isMmapError(error) : isArgumentError(error) && error.name === expected.name;
+  const isExpectedKind =
+    expected.name === 'MmapError' ? isMmapError(error) : (isArgumentError(error) || isStructError(error)) && error.name === expected.name;
   if (!isExpectedKind) return `threw ${error.name} (${String(actual.code)}): ${error.message}`;
   if (actual.code !== expected.code) return `code ${String(actual.code)} instead of ${expected.code}: ${error.message}`;
   if (expected.errno !== undefined && actual.errno !== expected.errno) return `errno ${String(actual.errno)} instead of ${expected.errno}: ${error.message}`;
