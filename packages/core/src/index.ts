@@ -38,4 +38,4 @@ export { allocationGranularity, largestRuntimeView, pageSize } from './platform.
 export { selectBackend } from './select.js';
 export type { BackendCandidate, BackendRejection, BackendSelection } from './select.js';
 export { normalizeSharedMemoryName, validateBoolean, validateInteger, validateOneOf, validateOptionsObject } from './validate.js';
-export { WindowSet } from './windows.js';
+export { WindowSet } from './view-windows.js';
