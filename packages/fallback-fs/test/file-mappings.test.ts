@@ -2,13 +2,13 @@ import { closeSync, openSync, readFileSync, readSync, truncateSync, writeSync, c
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isMmapError, mapFile } from '@mmapkit/core';
 import { backend } from '../src/index.js';
-import { hasIoCounters, ioCounters, runInChildProcess, seededBytes, temporaryDirectory, writeFile } from './helpers.js';
+import { hasIoCounters, ioCounters, runScriptHere, seededBytes, temporaryFolder, writeFile } from './helpers.js';
 
 const pageSize = backend.pageSize;
-let directory: ReturnType<typeof temporaryDirectory>;
+let directory: ReturnType<typeof temporaryFolder>;
 
 beforeEach(() => {
-  directory = temporaryDirectory();
+  directory = temporaryFolder('mmapkit-fallback-fs-');
 });
 afterEach(() => {
   directory.remove();
@@ -102,13 +102,13 @@ describe('sync()', () => {
     expect(fileBytes(path)[12345]).toBe(1);
   });
 
-  it('two processes writing different regions of one file never overwrite each other', () => {
+  it('two processes writing different regions of one file never overwrite each other', async () => {
     const path = directory.file('two-writers.bin');
     writeFile(path, new Uint8Array(4 * pageSize));
     using mapping = mapFile(backend, { path, protection: 'read-write' });
     mapping.bytes.fill(1, 0, 100);
     // Adjacent bytes too: the child writes 100..199, right after ours.
-    runInChildProcess(
+    await runScriptHere(
       `import { mapFile } from '@mmapkit/core';
        import { backend } from '@mmapkit/fallback-fs';
        const mapping = mapFile(backend, { path: process.argv[1], protection: 'read-write' });
@@ -210,13 +210,13 @@ describe('sync()', () => {
 });
 
 describe('refresh()', () => {
-  it("refresh shows another process's synced changes and keeps unsynced local changes", () => {
+  it("refresh shows another process's synced changes and keeps unsynced local changes", async () => {
     const path = directory.file('refresh.bin');
     writeFile(path, new Uint8Array(2 * pageSize));
     using mapping = mapFile(backend, { path, protection: 'read-write' });
     const view = mapping.bytes;
     view[0] = 1;
-    runInChildProcess(
+    await runScriptHere(
       `import { openSync, writeSync } from 'node:fs';
        const fd = openSync(process.argv[1], 'r+');
        writeSync(fd, Uint8Array.of(9, 9), 0, 2, 0);

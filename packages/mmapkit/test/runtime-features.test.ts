@@ -258,7 +258,7 @@ describe.each(backendNames as readonly BackendName[])('%s on this runtime', (nam
         fallback.close();
         console.log(JSON.stringify(out));
       `;
-      const result = await runNode(['--no-addons', '--input-type=module', '-e', source, path], { MMAPKIT_BACKEND: undefined });
+      const result = await runNode(['--no-addons', '--input-type=module', '-e', source, path], { environment: { MMAPKIT_BACKEND: undefined } });
       const out = lastJson<{ backend?: string; first?: number; code?: string; message?: string; default: string; defaultFirst: number }>(result);
       expect(out).toMatchObject({ default: 'fallback-fs', defaultFirst: patterned(1, 9)[0] });
       if (name === 'fallback-fs') {
