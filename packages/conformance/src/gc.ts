@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import type { Backend } from '@mmapkit/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runNodeScript } from './processes.js';
