@@ -33,7 +33,6 @@ export interface MemoryRegion {
  * `.async()` callbacks.
  */
 export class Kernel32 {
-  readonly #koffi: Koffi;
   readonly #getLastError: NativeFunction;
   readonly #getSystemInfo: NativeFunction;
   readonly #getCurrentProcess: NativeFunction;
@@ -58,7 +57,6 @@ export class Kernel32 {
   readonly #asyncCalls = new CallQueue(concurrentAsyncCalls);
 
   constructor(koffi: Koffi) {
-    this.#koffi = koffi;
     const kernel32 = koffi.load('kernel32.dll');
     // Anonymous struct types: a named one would clash when two copies of this package (its
     // ESM and CJS builds) load in one process with one koffi.
