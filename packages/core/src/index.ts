@@ -31,6 +31,8 @@ export {
   systemError,
 } from './errors.js';
 export type { ArgumentErrorCode, MmapErrorCode, MmapErrorDetails } from './errors.js';
+export { closed, detached, externalBuffersRefused, failureHint, outOfRange, unavailable, unsupported, viewTooLarge } from './failures.js';
+export type { FailureContext } from './failures.js';
 export { Mapping } from './mapping.js';
 export type { MappingState, Residency } from './mapping.js';
 export { mapAnonymous, mapFile } from './open.js';

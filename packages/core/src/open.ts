@@ -2,7 +2,8 @@ import { closeSync, constants as fsConstants, fstatSync, ftruncateSync, openSync
 import { fileURLToPath } from 'node:url';
 import type { AnonymousMapOptions, Backend, BackendMapping, FileMapOptions, MapRequest, Protection, Sharing } from './api.js';
 import { protections, sharings } from './constants.js';
-import { fromNodeError, MmapError, MmapRangeError, MmapTypeError, systemError } from './errors.js';
+import { fromNodeError, MmapRangeError, MmapTypeError, systemError } from './errors.js';
+import { outOfRange, unsupported } from './failures.js';
 import { Mapping } from './mapping.js';
 import { validateBoolean, validateInteger, validateOneOf, validateOptionsObject } from './validate.js';
 
@@ -44,15 +45,17 @@ function commonFlags(options: Partial<FileMapOptions>, backend: Backend, default
     faultGuard: validateBoolean(options.faultGuard, 'options.faultGuard', backend.capabilities.faultGuard),
   };
   const capabilities = backend.capabilities;
-  const unsupported = (name: string): never => {
-    throw new MmapError('ERR_MMAP_UNSUPPORTED', `The ${backend.name} backend does not support ${name}.`);
+  const refuse = (feature: string, hint?: string): never => {
+    throw unsupported(backend.name, feature, hint);
   };
-  if (flags.sharing === 'private' && !capabilities.privateMappings) unsupported("sharing: 'private'");
-  if (flags.populate && !capabilities.populate) unsupported('populate: true');
-  if (flags.noReserve && !capabilities.noReserve) unsupported('noReserve: true');
-  if (flags.hugePages && !capabilities.hugePages) unsupported('hugePages: true');
-  if (flags.lock && !capabilities.lock) unsupported('lock: true');
-  if (flags.faultGuard && !capabilities.faultGuard) unsupported('faultGuard: true (it has no fault guard: a truncated file or a forbidden write still ends the process)');
+  if (flags.sharing === 'private' && !capabilities.privateMappings) refuse("sharing: 'private'");
+  if (flags.populate && !capabilities.populate) refuse('populate: true');
+  if (flags.noReserve && !capabilities.noReserve) refuse('noReserve: true');
+  if (flags.hugePages && !capabilities.hugePages) refuse('hugePages: true');
+  if (flags.lock && !capabilities.lock) refuse('lock: true');
+  if (flags.faultGuard && !capabilities.faultGuard) {
+    refuse('faultGuard: true', '(it has no fault guard: a truncated file or a forbidden write still ends the process)');
+  }
   return flags;
 }
 
@@ -196,18 +199,12 @@ function fileRangeLength(fd: number, request: FileRequest): number {
   }
   const size = stats.size;
   if (offset > size && !grow) {
-    throw new MmapError('ERR_MMAP_OUT_OF_RANGE', `options.offset (${offset}) is past the end of the file (${size} bytes); pass grow: true with a length to extend it.`, {
-      path,
-    });
+    throw outOfRange('options.offset', `the file (${size} bytes)`, offset, 'pass grow: true with a length to extend it', path);
   }
   const length = request.requestedLength ?? size - offset;
   if (offset + length > size) {
     if (!grow) {
-      throw new MmapError(
-        'ERR_MMAP_OUT_OF_RANGE',
-        `offset + length (${offset + length}) is past the end of the file (${size} bytes); pass grow: true to extend it.`,
-        { path },
-      );
+      throw outOfRange('offset + length', `the file (${size} bytes)`, offset + length, 'pass grow: true to extend it', path);
     }
     try {
       ftruncateSync(fd, offset + length);
