@@ -8,9 +8,11 @@
 
 import { closeSync, fstatSync } from 'node:fs';
 import {
+  closed,
+  detached,
   fromNodeError,
-  MmapError,
   systemError,
+  unsupported,
   type Advice,
   type BackendMapping,
   type Protection,
@@ -176,7 +178,7 @@ export class FsMapping implements BackendMapping {
 
   protect(offset: number, length: number, protection: Protection | UncheckedProtection): void {
     if (protection !== 'none' && protection !== 'read' && protection !== 'read-write') {
-      throw new MmapError('ERR_MMAP_UNSUPPORTED', `The fallback-fs backend does not support protection '${protection}'.`);
+      throw unsupported('fallback-fs', `protection '${protection}'`);
     }
     if (protection === 'read-write' && this.#sharing === 'shared' && this.#file !== undefined && this.#file.writeFd === undefined) {
       throw systemError('mprotect', 'EACCES', 'a shared mapping can only be made writable when its file descriptor is open for writing', this.#file.path);
@@ -189,11 +191,11 @@ export class FsMapping implements BackendMapping {
   }
 
   lock(): void {
-    throw new MmapError('ERR_MMAP_UNSUPPORTED', 'The fallback-fs backend does not support lock().');
+    throw unsupported('fallback-fs', 'lock()');
   }
 
   unlock(): void {
-    throw new MmapError('ERR_MMAP_UNSUPPORTED', 'The fallback-fs backend does not support unlock().');
+    throw unsupported('fallback-fs', 'unlock()');
   }
 
   async prefetch(offset: number, length: number): Promise<void> {
@@ -249,9 +251,9 @@ export class FsMapping implements BackendMapping {
   /** The buffer; `ERR_MMAP_CLOSED` after unmap (the front normally prevents that), `ERR_MMAP_DETACHED` after a user transfer. */
   #liveData(): ArrayBuffer {
     const data = this.#data;
-    if (data === undefined) throw new MmapError('ERR_MMAP_CLOSED', 'The mapping was unmapped.');
+    if (data === undefined) throw closed('mapping', 'a method');
     if (data.byteLength === 0) {
-      throw new MmapError('ERR_MMAP_DETACHED', 'The mapping\'s buffer was transferred or detached by code outside mmapkit; its unsynced changes went with it.');
+      throw detached('its unsynced changes went with it.');
     }
     return data;
   }
@@ -418,11 +420,8 @@ function allocate(length: number, path: string | undefined): ArrayBuffer {
   try {
     return new ArrayBuffer(length);
   } catch (error) {
-    throw new MmapError('ERR_MMAP_SYSTEM', `mmap failed with ENOMEM: cannot allocate ${length} bytes for the mapping (${String(error)})`, {
-      errno: 'ENOMEM',
-      syscall: 'mmap',
-      cause: error,
-      ...(path === undefined ? {} : { path }),
-    });
+    const failure = systemError('mmap', 'ENOMEM', `cannot allocate ${length} bytes for the mapping (${String(error)})`, path);
+    Object.defineProperty(failure, 'cause', { value: error, enumerable: false, configurable: true });
+    throw failure;
   }
 }
