@@ -131,7 +131,7 @@ describe('mmapkit residency, touch and evict', () => {
   it('evict with a backend that cannot page out says which backends can (exit 1)', async () => {
     const result = await runCli(['evict', '--backend', 'fallback-fs', path]);
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/the fallback-fs backend cannot evict pages; try --backend native-napi or --backend ffi-koffi/);
+    expect(result.stderr).toMatch(/The fallback-fs backend does not support evicting pages \(try --backend native-napi or --backend ffi-koffi\)/);
   });
 });
 

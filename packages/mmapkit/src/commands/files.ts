@@ -1,5 +1,5 @@
 import { closeSync, fdatasyncSync, openSync, statSync } from 'node:fs';
-import { MmapError, type Backend, type Mapping } from '@mmapkit/core';
+import { systemError, unsupported, type Backend, type Mapping } from '@mmapkit/core';
 import { bar, formatBytes, percent, Progress } from '../format.js';
 import { map } from '../map.js';
 
@@ -21,15 +21,13 @@ export interface FileResidency {
 function requireCapability(backend: Backend, needs: 'residency' | 'pageout'): void {
   const has = needs === 'residency' ? backend.capabilities.residency : backend.capabilities.advice.includes('pageout');
   if (!has) {
-    throw new MmapError(
-      'ERR_MMAP_UNSUPPORTED',
-      `the ${backend.name} backend cannot ${needs === 'residency' ? 'report page-cache residency' : 'evict pages'}; try --backend native-napi or --backend ffi-koffi`,
-    );
+    const feature = needs === 'residency' ? 'page-cache residency' : 'evicting pages';
+    throw unsupported(backend.name, feature, '(try --backend native-napi or --backend ffi-koffi)');
   }
 }
 
 function withMapping<T>(path: string, backend: Backend, action: (mapping: Mapping) => T): T | undefined {
-  if (!statSync(path).isFile()) throw new MmapError('ERR_MMAP_SYSTEM', `${path} is not a regular file`, { errno: 'EINVAL', path });
+  if (!statSync(path).isFile()) throw systemError('mmap', 'EINVAL', 'not a regular file', path);
   using mapping = map(path, { backend });
   if (mapping.byteLength === 0) return undefined;
   return action(mapping);
