@@ -5,12 +5,13 @@ import { readFileSync } from 'node:fs';
 import {
   advices,
   allocationGranularity,
+  failureHint,
   largestRuntimeView,
-  MmapError,
   pageSize,
   protections,
   uncheckedAdvices,
   uncheckedProtections,
+  unavailable,
   type Backend,
   type BackendMapping,
   type Capabilities,
@@ -62,17 +63,7 @@ function hugePageSize(): number {
 }
 
 function mapHint(request: MapRequest): (failure: NativeFailure) => string {
-  return (failure) => {
-    if (request.hugePages && (failure.errno === 'ENOMEM' || failure.errno === 'EINVAL')) {
-      return request.fd === undefined
-        ? ' (MAP_HUGETLB needs huge pages reserved by the administrator: see /proc/sys/vm/nr_hugepages)'
-        : ' (MAP_HUGETLB maps files only on hugetlbfs; anonymous huge pages need /proc/sys/vm/nr_hugepages > 0)';
-    }
-    if (failure.errno === 'EACCES' && request.sharing === 'shared' && request.protection === 'read-write') {
-      return ' (a shared read-write mapping needs the file opened for reading and writing)';
-    }
-    return '';
-  };
+  return (failure) => failureHint(failure.syscall, failure.errno ?? 'EIO', request);
 }
 
 /** The backend over a loaded addon. */
@@ -156,7 +147,7 @@ export function createNativeBackend(addon: NativeAddon): Backend {
         const slice = mapping.window(0, pageSize);
         const bytes = new Uint8Array(slice.buffer, slice.byteOffset, pageSize);
         bytes[0] = 1;
-        if (bytes[0] !== 1) throw new MmapError('ERR_MMAP_BACKEND_UNAVAILABLE', 'The native-napi backend cannot write to the memory it mapped.');
+        if (bytes[0] !== 1) throw unavailable('native-napi', 'it cannot write to the memory it mapped.');
       } finally {
         mapping.unmap();
       }

@@ -4,6 +4,7 @@
  * addon with the exact values `Mapping` checked.
  */
 import {
+  failureHint,
   WindowSet,
   type Advice,
   type BackendMapping,
@@ -149,8 +150,6 @@ export class NativeMapping implements BackendMapping {
   }
 }
 
-function lockHint(failure: { errno?: string }): string {
-  return failure.errno === 'ENOMEM' || failure.errno === 'EPERM' || failure.errno === 'EAGAIN'
-    ? ' (locking is limited by RLIMIT_MEMLOCK: see `ulimit -l`)'
-    : '';
+function lockHint(failure: { syscall: string; errno?: string }): string {
+  return failureHint(failure.syscall, failure.errno ?? 'EIO');
 }
