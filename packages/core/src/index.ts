@@ -37,6 +37,8 @@ export { Mapping } from './mapping.js';
 export type { MappingState, Residency } from './mapping.js';
 export { mapAnonymous, mapFile } from './open.js';
 export { allocationGranularity, largestRuntimeView, pageSize } from './platform.js';
+export { protectionBits } from './protection-bits.js';
+export type { ProtectionBitValues } from './protection-bits.js';
 export { selectBackend } from './select.js';
 export type { BackendCandidate, BackendRejection, BackendSelection } from './select.js';
 export { normalizeSharedMemoryName, validateBoolean, validateInteger, validateOneOf, validateOptionsObject } from './validate.js';

@@ -8,6 +8,7 @@ import {
   failureHint,
   largestRuntimeView,
   pageSize,
+  protectionBits,
   protections,
   uncheckedAdvices,
   uncheckedProtections,
@@ -21,7 +22,7 @@ import {
 import type { NativeAddon, NativeFailure } from './addon.js';
 import { check } from './errors.js';
 import { ensureGuard } from './guard.js';
-import { NativeMapping, protectionBits } from './mapping.js';
+import { NativeMapping } from './mapping.js';
 
 /**
  * What this backend does on Linux. Every `Advice`/`UncheckedAdvice` value is passed to
@@ -97,7 +98,7 @@ export function createNativeBackend(addon: NativeAddon): Backend {
       const guarded = request.faultGuard && !request.hugePages;
       if (guarded) ensureGuard(addon);
       const handle = check(
-        addon.map(request.fd ?? -1, request.offset, request.length, mappedLength, protectionBits(constants, request.protection), flags, guarded),
+        addon.map(request.fd ?? -1, request.offset, request.length, mappedLength, protectionBits(constants.protection, request.protection), flags, guarded),
         request.path,
         mapHint(request),
       );
