@@ -8,6 +8,7 @@ import { describeFaultGuard } from './fault-guard.js';
 import { describeGarbageCollection } from './gc.js';
 import { describeLargeFiles } from './large.js';
 import { describeReading } from './reading.js';
+import { describeTruncation } from './truncation.js';
 import { describeWriting } from './writing.js';
 
 /**
@@ -34,6 +35,7 @@ export function describeBackendConformance(backend: Backend): void {
     describeGarbageCollection(backend);
     describeBadInputs(backend);
     describeFaultGuard(backend);
+    describeTruncation(backend);
   });
 }
 
