@@ -2,7 +2,7 @@ import { closeSync, constants as fsConstants, fstatSync, ftruncateSync, openSync
 import { fileURLToPath } from 'node:url';
 import type { AnonymousMapOptions, Backend, FileMapOptions, MapRequest, Protection, Sharing } from './api.js';
 import { protections, sharings } from './constants.js';
-import { fromNodeError, MmapError, MmapRangeError, MmapTypeError, systemError } from './errors.js';
+import { fromNodeError, isMmapError, MmapError, MmapRangeError, MmapTypeError, systemError } from './errors.js';
 import { Mapping } from './mapping.js';
 import { validateBoolean, validateInteger, validateOneOf, validateOptionsObject } from './validate.js';
 
@@ -65,6 +65,30 @@ function pathOf(value: unknown): string {
   if (value.length === 0) throw new MmapRangeError('options.path', 'a non-empty path', value, 'ERR_INVALID_ARG_VALUE');
   if (value.includes('\0')) throw new MmapRangeError('options.path', 'a path without NUL bytes', value, 'ERR_INVALID_ARG_VALUE');
   return value;
+}
+
+/**
+ * `backend.map(request)`, with the same hint on every backend when `hugePages` fails: the
+ * kernel's ENOMEM/EINVAL alone does not say that huge pages must be reserved first (unless
+ * the backend already said so).
+ */
+function mapWithHint(backend: Backend, request: MapRequest): ReturnType<Backend['map']> {
+  try {
+    return backend.map(request);
+  } catch (error) {
+    if (!request.hugePages || !isMmapError(error) || error.syscall !== 'mmap' || (error.errno !== 'ENOMEM' && error.errno !== 'EINVAL')) throw error;
+    if (error.message.includes('nr_hugepages')) throw error;
+    const hint =
+      request.fd === undefined
+        ? ' (MAP_HUGETLB needs huge pages reserved by the administrator: see /proc/sys/vm/nr_hugepages)'
+        : ' (MAP_HUGETLB maps files only on hugetlbfs; anonymous huge pages need /proc/sys/vm/nr_hugepages > 0)';
+    throw new MmapError(error.code, `${error.message}${hint}`, {
+      errno: error.errno,
+      syscall: error.syscall,
+      cause: error,
+      ...(error.path === undefined ? {} : { path: error.path }),
+    });
+  }
 }
 
 function statOf(fd: number, path: string | undefined): Stats {
@@ -165,7 +189,7 @@ export function mapFile(backend: Backend, options: FileMapOptions): Mapping {
     const handle =
       length === 0
         ? undefined
-        : backend.map({
+        : mapWithHint(backend, {
             fd: openedFd,
             ownsFd,
             path,
@@ -222,7 +246,7 @@ export function mapAnonymous(backend: Backend, options: AnonymousMapOptions): Ma
   const checked = validateOptionsObject<AnonymousMapOptions>(options, 'options', anonymousKeys);
   const length = validateInteger(checked.length, 'options.length', 1);
   const flags = commonFlags(checked, backend, { protection: 'read-write', sharing: 'private' });
-  const handle = backend.map({ fd: undefined, ownsFd: false, path: undefined, offset: 0, length, ...flags });
+  const handle = mapWithHint(backend, { fd: undefined, ownsFd: false, path: undefined, offset: 0, length, ...flags });
   const mapping = new Mapping({
     backend,
     handle,
