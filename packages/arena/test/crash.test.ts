@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { seededRandom, temporaryFolder } from '@mmapkit/conformance/cases';
 import { map } from 'mmapkit';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
 import { Arena } from '../src/index.js';
 import { full, runChild, startChild } from './support.js';
 
@@ -38,11 +38,16 @@ describe(`crash trials: ${trials} SIGKILLs at random moments of a process workin
     const words = new Float64Array(progress.bytes.buffer, progress.bytes.byteOffset, 64);
     let arena = Arena.create({ path, size: 64 * 2 ** 20 });
     const survivors = [0, 1].map((slot) => startChild(['forever', path, 'native-napi', String(100 + slot), progressPath, String(slot)]));
+    // Survivors run until told to stop: kill them whatever happens, so a failing trial leaves no orphans.
+    onTestFinished(() => {
+      for (const survivor of survivors) survivor.child.kill('SIGKILL');
+    });
     await Promise.all(survivors.map((survivor) => survivor.ready));
     const random = seededRandom(2026);
     const delays: number[] = [];
     for (let trial = 0; trial < trials; trial++) {
       const victim = startChild(['forever', path, 'native-napi', String(1000 + trial), progressPath, '2']);
+      onTestFinished(() => void victim.child.kill('SIGKILL'));
       await victim.ready;
       await sleep(random() * 25);
       const before = [words[16] as number, words[17] as number];

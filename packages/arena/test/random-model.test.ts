@@ -80,7 +80,7 @@ function runSequence(arena: Arena, seed: number, operations: number, largest: nu
     }
   }
   const blocks = arena.blocks();
-  expect(blocks.map(([offset, size]) => [offset, size])).toEqual([...model].map(([offset, block]) => [offset, block.size]).sort((left, right) => left[0] - right[0]));
+  expect(blocks.map(([offset, size]) => [offset, size])).toEqual([...model].map(([offset, block]): [number, number] => [offset, block.size]).sort((left, right) => left[0] - right[0]));
   for (let index = 1; index < blocks.length; index++) {
     const [previous, previousSize] = blocks[index - 1] as [number, number];
     expect(previous + previousSize).toBeLessThanOrEqual((blocks[index] as [number, number])[0]);
