@@ -7,7 +7,9 @@ import { describeCrossProcess } from './cross-process.js';
 import { describeFaultGuard } from './fault-guard.js';
 import { describeGarbageCollection } from './gc.js';
 import { describeLargeFiles } from './large.js';
+import { describeProtection } from './protection.js';
 import { describeReading } from './reading.js';
+import { describeTruncation } from './truncation.js';
 import { describeWriting } from './writing.js';
 
 /**
@@ -34,6 +36,8 @@ export function describeBackendConformance(backend: Backend): void {
     describeGarbageCollection(backend);
     describeBadInputs(backend);
     describeFaultGuard(backend);
+    describeTruncation(backend);
+    describeProtection(backend);
   });
 }
 

@@ -314,13 +314,20 @@ export class Mapping implements Disposable {
   /**
    * Unmap now. Views handed out before become harmless as
    * `backend.capabilities.staleViews` says (detached, on the native backend). Idempotent.
-   * Unsynced changes of the fs backend are not written: call `sync()` first.
+   * Bytes written through a shared mapping reach the file on every backend (the fs backend
+   * writes its unsynced changes back first; call `sync()` for durability on disk).
+   *
+   * @throws `MmapError` (`ERR_MMAP_SYSTEM`, with `errno`) when the fs backend cannot write
+   * its changes back: the mapping then stays open with its data, and `close()` can be
+   * called again.
    */
   close(): void {
     if (this.#closed) return;
+    const handle = this.#handle;
+    // May throw: nothing has changed yet, so the mapping stays open and its data readable.
+    handle?.writeBack?.();
     this.#closed = true;
     this.#bytes = undefined;
-    const handle = this.#handle;
     this.#handle = undefined;
     if (handle === undefined) return;
     if (this.#registered) finalizers.unregister(this);

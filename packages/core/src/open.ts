@@ -2,8 +2,8 @@ import { closeSync, constants as fsConstants, fstatSync, ftruncateSync, openSync
 import { fileURLToPath } from 'node:url';
 import type { AnonymousMapOptions, Backend, BackendMapping, FileMapOptions, MapRequest, Protection, Sharing } from './api.js';
 import { protections, sharings } from './constants.js';
-import { fromNodeError, MmapRangeError, MmapTypeError, systemError } from './errors.js';
-import { outOfRange, unsupported } from './failures.js';
+import { fromNodeError, isMmapError, MmapError, MmapRangeError, MmapTypeError, systemError } from './errors.js';
+import { failureHint, outOfRange, unsupported } from './failures.js';
 import { Mapping } from './mapping.js';
 import { validateBoolean, validateInteger, validateOneOf, validateOptionsObject } from './validate.js';
 
@@ -57,6 +57,22 @@ function commonFlags(options: Partial<FileMapOptions>, backend: Backend, default
     refuse('faultGuard: true', '(it has no fault guard: a truncated file or a forbidden write still ends the process)');
   }
   return flags;
+}
+
+/**
+ * `backend.map(request)`, with the huge-page hint added at the front when a `hugePages` request
+ * fails, so the failure reads the same whichever backend reported it.
+ */
+function mapWithHint(backend: Backend, request: MapRequest): BackendMapping {
+  try {
+    return backend.map(request);
+  } catch (error) {
+    if (!request.hugePages || !isMmapError(error) || error.syscall !== 'mmap' || error.errno === undefined) throw error;
+    if (error.message.includes('nr_hugepages')) throw error;
+    const hint = failureHint('mmap', error.errno, request);
+    if (hint === '') throw error;
+    throw new MmapError(error.code, `${error.message}${hint}`, { errno: error.errno, syscall: error.syscall, cause: error, path: error.path });
+  }
 }
 
 function pathOf(value: unknown): string {
@@ -218,7 +234,7 @@ function fileRangeLength(fd: number, request: FileRequest): number {
 /** Stage 4 of `mapFile`: the backend maps the range, widened down to its allocation granularity. */
 function mapRange(backend: Backend, fd: number, ownsFd: boolean, request: FileRequest, length: number): BackendMapping {
   const alignmentGap = request.offset % backend.allocationGranularity;
-  return backend.map({
+  return mapWithHint(backend, {
     fd,
     ownsFd,
     path: request.path,
@@ -257,7 +273,7 @@ export function mapAnonymous(backend: Backend, options: AnonymousMapOptions): Ma
   const checked = validateOptionsObject<AnonymousMapOptions>(options, 'options', anonymousKeys);
   const length = validateInteger(checked.length, 'options.length', 1);
   const flags = commonFlags(checked, backend, { protection: 'read-write', sharing: 'private' });
-  const handle = backend.map({ fd: undefined, ownsFd: false, path: undefined, offset: 0, length, ...flags });
+  const handle = mapWithHint(backend, { fd: undefined, ownsFd: false, path: undefined, offset: 0, length, ...flags });
   const mapping = new Mapping({
     backend,
     handle,

@@ -180,14 +180,14 @@ describe('sync()', () => {
     expect(fileBytes(path)[7]).toBe(7);
   });
 
-  it('a file truncated by someone else is not extended again by sync()', () => {
+  it('a file truncated by someone else is not extended again by sync(): the changes below the new end are written, then sync() throws ERR_MMAP_TRUNCATED', () => {
     const path = directory.file('truncated.bin');
     writeFile(path, seededBytes(2 * pageSize, 5));
     using mapping = mapFile(backend, { path, protection: 'read-write' });
     mapping.bytes[10] = 1;
     mapping.bytes[pageSize + 10] = 1;
     truncateSync(path, pageSize);
-    mapping.sync();
+    expect(() => mapping.sync()).toThrow(expect.objectContaining({ name: 'MmapError', code: 'ERR_MMAP_TRUNCATED', path }));
     expect(fileBytes(path).byteLength).toBe(pageSize);
     expect(fileBytes(path)[10]).toBe(1);
   });
@@ -242,15 +242,16 @@ describe('refresh()', () => {
     expect([...view]).toEqual([4, 5, 6]);
   });
 
-  it('bytes past a new end of the file read as zero after refresh', () => {
+  it('refresh after a truncation throws ERR_MMAP_TRUNCATED and bytes past the new end read as zero', () => {
     const path = directory.file('shrunk.bin');
     writeFile(path, seededBytes(2 * pageSize, 6).map((byte) => byte | 1));
     using mapping = mapFile(backend, { path });
     const view = mapping.bytes;
     truncateSync(path, pageSize + 5);
-    mapping.refresh();
+    expect(() => mapping.refresh()).toThrow(expect.objectContaining({ code: 'ERR_MMAP_TRUNCATED' }));
     expect(view[pageSize + 4]).not.toBe(0);
     expect(view.subarray(pageSize + 5).every((byte) => byte === 0)).toBe(true);
+    expect(mapping.faults()).toEqual([expect.objectContaining({ type: 'truncated', offset: pageSize + 5 })]);
   });
 });
 
@@ -384,7 +385,7 @@ describe('protection and descriptors', () => {
 });
 
 describe('close()', () => {
-  it('views are detached after close, and close writes nothing that was not synced', () => {
+  it('views are detached after close, and close writes back what was not synced', () => {
     const path = directory.file('close.bin');
     writeFile(path, new Uint8Array(pageSize));
     const mapping = mapFile(backend, { path, protection: 'read-write' });
@@ -396,7 +397,7 @@ describe('close()', () => {
     expect(view.buffer.byteLength).toBe(0);
     expect(() => dataView.getUint8(0)).toThrow(TypeError);
     expect(view[0]).toBeUndefined();
-    expect(fileBytes(path)[10]).toBe(0);
+    expect(fileBytes(path)[10]).toBe(1);
   });
 
   it('the descriptor mmapkit opened is closed at close(); a descriptor the user passed is left open', () => {

@@ -168,6 +168,8 @@ function describeWindowsCapabilities(kernel32: Kernel32, largestView: number, ca
     staleViews: canDetach ? 'detached' : 'zeros',
     retainsFileDescriptor: false,
     faultGuard: false,
+    // Windows refuses to shrink a file while a view of it is mapped (ERROR_USER_MAPPED_FILE).
+    detectsTruncation: false,
     largestView,
   } satisfies Capabilities);
 }

@@ -49,6 +49,8 @@ export const capabilities: Capabilities = Object.freeze({
   staleViews: 'detached',
   retainsFileDescriptor: false,
   faultGuard: true,
+  // The fault guard (on by default) reports the first access past a truncated file's end.
+  detectsTruncation: true,
   largestView: largestRuntimeView,
 });
 
