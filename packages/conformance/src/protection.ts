@@ -1,6 +1,7 @@
 import type { Backend } from '@mmapkit/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { fileWith, runNodeScript, seededBytes, temporaryFolder } from './support.js';
+import { runNodeScript } from './processes.js';
+import { fileWith, seededBytes, temporaryFolder } from './support.js';
 
 /** How a child process breaks a protection: what it maps, and the forbidden access. */
 const scenarios = {

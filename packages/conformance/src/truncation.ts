@@ -1,6 +1,7 @@
 import type { Backend } from '@mmapkit/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { fileWith, runNodeScript, temporaryFolder } from './support.js';
+import { runNodeScript } from './processes.js';
+import { fileWith, temporaryFolder } from './support.js';
 
 /**
  * Maps a four-page file read-write, writes every byte, has another process truncate it to

@@ -27,9 +27,10 @@ export const hasIoCounters = ((): boolean => {
 /**
  * Runs an ES module script in a separate Node process, from this package's directory so that
  * `@mmapkit/core` and `@mmapkit/fallback-fs` (the built `dist`) resolve; rejects unless it
- * exits with status 0.
+ * exits with status 0. Resolves with its standard output.
  */
-export async function runScriptHere(script: string, ...args: string[]): Promise<void> {
+export async function runScriptHere(script: string, ...args: string[]): Promise<string> {
   const run = await runNodeScript([], script, { cwd: new URL('..', import.meta.url), args });
   if (run.code !== 0) throw new Error(`child process failed (exit ${String(run.code)}, signal ${String(run.signal)}): ${run.stderr}`);
+  return run.stdout;
 }

@@ -10,14 +10,14 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mapFile } from '@mmapkit/core';
 import { backend } from '../src/index.js';
-import { runInChildProcess, seededBytes, temporaryDirectory, writeFile } from './helpers.js';
+import { runScriptHere, seededBytes, temporaryFolder, writeFile } from './helpers.js';
 
 const pageSize = backend.pageSize;
 const packageRoot = fileURLToPath(new URL('..', import.meta.url));
-let directory: ReturnType<typeof temporaryDirectory>;
+let directory: ReturnType<typeof temporaryFolder>;
 
 beforeEach(() => {
-  directory = temporaryDirectory();
+  directory = temporaryFolder('mmapkit-fallback-fs-');
 });
 afterEach(() => {
   directory.remove();
@@ -156,10 +156,10 @@ process.stdout.write(String(readFileSync(path)[9]));`,
     });
   }
 
-  it('a worker thread that ends with a mapping open writes its changes back', () => {
+  it('a worker thread that ends with a mapping open writes its changes back', async () => {
     const path = directory.file('worker.bin');
     writeFile(path, new Uint8Array(pageSize));
-    runInChildProcess(
+    await runScriptHere(
       `import { Worker } from 'node:worker_threads';
 const source = "const { mapFile } = require('@mmapkit/core'); const { backend } = require('@mmapkit/fallback-fs'); const { workerData } = require('node:worker_threads'); globalThis.kept = mapFile(backend, { path: workerData, protection: 'read-write' }); globalThis.kept.bytes[1] = 1;";
 const worker = new Worker(source, { eval: true, execArgv: [], workerData: process.argv[1] });
@@ -169,10 +169,10 @@ await new Promise((resolve, reject) => { worker.on('exit', resolve); worker.on('
     expect(fileBytes(path)[1]).toBe(1);
   });
 
-  it('one exit listener serves every open mapping, and it is removed when the last one closes or is collected', () => {
+  it('one exit listener serves every open mapping, and it is removed when the last one closes or is collected', async () => {
     const path = directory.file('listeners.bin');
     writeFile(path, new Uint8Array(pageSize));
-    const output = runInChildProcess(
+    const output = await runScriptHere(
       `${prelude}
 const counts = [process.listenerCount('exit')];
 const mappings = Array.from({ length: 50 }, () => mapFile(backend, { path, protection: 'read-write' }));

@@ -1,5 +1,5 @@
 import { closeSync, fdatasyncSync, openSync, statSync } from 'node:fs';
-import { systemError, unsupported, type Backend, type Mapping } from '@mmapkit/core';
+import { MmapError, systemError, unsupported, type Backend, type Mapping } from '@mmapkit/core';
 import { bar, formatBytes, percent, Progress } from '../format.js';
 import { chooseBackend } from '../backends.js';
 import { map } from '../map.js';
