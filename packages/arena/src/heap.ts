@@ -68,6 +68,17 @@ function firstLevelOf(granules: number): number {
   return granules < secondLevelCount ? 0 : 31 - Math.clz32(granules) - 4;
 }
 
+/** Second level of a block of `granules` (its class within its first level). */
+function secondLevelOf(granules: number): number {
+  if (granules < secondLevelCount) return granules;
+  return (granules >>> (31 - Math.clz32(granules) - 5)) - secondLevelCount;
+}
+
+/** The free-list head slot for blocks of `granules`. */
+function listSlotOf(granules: number): number {
+  return headsSlot + firstLevelOf(granules) * secondLevelCount + secondLevelOf(granules);
+}
+
 export class Heap {
   readonly size: number;
   readonly segmentBytes: number;
@@ -183,16 +194,8 @@ export class Heap {
   // ------------------------------------------------------------- free lists
 
   #insert(segment: Segment, header: number, granules: number): void {
-    let firstLevel: number;
-    let secondLevel: number;
-    if (granules < secondLevelCount) {
-      firstLevel = 0;
-      secondLevel = granules;
-    } else {
-      const top = 31 - Math.clz32(granules);
-      firstLevel = top - 4;
-      secondLevel = (granules >>> (top - 5)) - secondLevelCount;
-    }
+    const firstLevel = firstLevelOf(granules);
+    const secondLevel = secondLevelOf(granules);
     const control64 = this.#control64;
     const slot = headsSlot + firstLevel * secondLevelCount + secondLevel;
     const head = control64[slot] as number;
@@ -210,16 +213,8 @@ export class Heap {
   }
 
   #remove(segment: Segment, header: number, granules: number): void {
-    let firstLevel: number;
-    let secondLevel: number;
-    if (granules < secondLevelCount) {
-      firstLevel = 0;
-      secondLevel = granules;
-    } else {
-      const top = 31 - Math.clz32(granules);
-      firstLevel = top - 4;
-      secondLevel = (granules >>> (top - 5)) - secondLevelCount;
-    }
+    const firstLevel = firstLevelOf(granules);
+    const secondLevel = secondLevelOf(granules);
     const link = ((header - segment.base) >>> 3) + 2;
     const next = segment.f64[link] as number;
     const previous = segment.f64[link + 1] as number;
@@ -282,8 +277,7 @@ export class Heap {
 
   #firstFitInOwnList(granules: number): number {
     if (granules < secondLevelCount) return 0;
-    const top = 31 - Math.clz32(granules);
-    const slot = headsSlot + (top - 4) * secondLevelCount + ((granules >>> (top - 5)) - secondLevelCount);
+    const slot = listSlotOf(granules);
     let header = this.#control64[slot] as number;
     for (let steps = 0; header !== 0 && steps < 1_000_000; steps++) {
       const segment = this.segment(header);

@@ -30,7 +30,12 @@ export const hasIoCounters = ((): boolean => {
  * exits with status 0. Resolves with its standard output.
  */
 export async function runScriptHere(script: string, ...args: string[]): Promise<string> {
-  const run = await runNodeScript([], script, { cwd: new URL('..', import.meta.url), args });
+  return runScriptHereWith([], script, ...args);
+}
+
+/** `runScriptHere` with node flags, e.g. `['--expose-gc']`. */
+export async function runScriptHereWith(flags: readonly string[], script: string, ...args: string[]): Promise<string> {
+  const run = await runNodeScript(flags, script, { cwd: new URL('..', import.meta.url), args });
   if (run.code !== 0) throw new Error(`child process failed (exit ${String(run.code)}, signal ${String(run.signal)}): ${run.stderr}`);
   return run.stdout;
 }

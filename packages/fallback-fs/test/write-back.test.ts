@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mapFile } from '@mmapkit/core';
 import { backend } from '../src/index.js';
-import { runScriptHere, seededBytes, temporaryFolder, writeFile } from './helpers.js';
+import { runScriptHere, runScriptHereWith, seededBytes, temporaryFolder, writeFile } from './helpers.js';
 
 const pageSize = backend.pageSize;
 const packageRoot = fileURLToPath(new URL('..', import.meta.url));
@@ -113,16 +113,12 @@ process.stdout.write(JSON.stringify(outcome));`;
 });
 
 describe('write-back without close()', () => {
-  it('a mapping collected without close() writes its changes back from the finalizer', () => {
+  it('a mapping collected without close() writes its changes back from the finalizer', async () => {
     const path = directory.file('collected.bin');
     writeFile(path, new Uint8Array(pageSize));
-    const output = execFileSync(
-      process.execPath,
-      [
-        '--expose-gc',
-        '--input-type=module',
-        '-e',
-        `${prelude}
+    const output = await runScriptHereWith(
+      ['--expose-gc'],
+      `${prelude}
 import { readFileSync } from 'node:fs';
 (() => { const mapping = mapFile(backend, { path, protection: 'read-write' }); mapping.bytes[9] = 9; })();
 for (let round = 0; round < 20 && readFileSync(path)[9] !== 9; round++) {
@@ -131,9 +127,7 @@ for (let round = 0; round < 20 && readFileSync(path)[9] !== 9; round++) {
 }
 // Checked before the process exits, so the exit write-back cannot be what wrote it.
 process.stdout.write(String(readFileSync(path)[9]));`,
-        path,
-      ],
-      { cwd: packageRoot, encoding: 'utf8' },
+      path,
     );
     expect(output).toBe('9');
   });
@@ -190,16 +184,12 @@ process.stdout.write(JSON.stringify(counts));`,
     expect([withFifty! - before!, afterClose! - before!, readOnly! - before!]).toEqual([1, 0, 0]);
   });
 
-  it('the exit listener is removed once every open mapping was collected', () => {
+  it('the exit listener is removed once every open mapping was collected', async () => {
     const path = directory.file('collected-listeners.bin');
     writeFile(path, new Uint8Array(pageSize));
-    const output = execFileSync(
-      process.execPath,
-      [
-        '--expose-gc',
-        '--input-type=module',
-        '-e',
-        `${prelude}
+    const output = await runScriptHereWith(
+      ['--expose-gc'],
+      `${prelude}
 const before = process.listenerCount('exit');
 (() => { for (let index = 0; index < 20; index++) mapFile(backend, { path, protection: 'read-write' }).bytes[index] = 1; })();
 const during = process.listenerCount('exit');
@@ -208,9 +198,7 @@ for (let round = 0; round < 20 && process.listenerCount('exit') > before; round+
   await new Promise((resolve) => setTimeout(resolve, 10));
 }
 process.stdout.write(JSON.stringify([during - before, process.listenerCount('exit') - before]));`,
-        path,
-      ],
-      { cwd: packageRoot, encoding: 'utf8' },
+      path,
     );
     expect(JSON.parse(output)).toEqual([1, 0]);
     expect([...fileBytes(path).subarray(0, 21)]).toEqual([...new Array<number>(20).fill(1), 0]);
