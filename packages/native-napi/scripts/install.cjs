@@ -1,10 +1,17 @@
 #!/usr/bin/env node
-// Builds the native addon with node-gyp against the headers of the Node that runs this
-// script, without any network access. Never fails the install: when the build cannot be
-// done it says what is missing and how to fix it, records that in
-// build/install-failure.txt (read by the package when it is imported), and exits 0 so the
-// rest of the workspace installs. The mmapkit front door then falls back to another backend.
-// With --strict (the build:native script) a failed build exits 1 instead.
+// The package's install script. Never fails the install and never downloads anything.
+//
+// On `npm install` of the published package: when the tarball holds a prebuilt binary for
+// this platform, architecture and C library (prebuilds/<platform>-<arch>/, see
+// addon-location.cjs) and it loads in this Node, nothing is compiled. Otherwise it builds the
+// addon with node-gyp against the headers of the Node that runs this script (no network),
+// but only when a compiler, make and python3 are there; when the build cannot be done it says
+// what is missing and how to fix it, records that in build/install-failure.txt (read by the
+// package when it is imported), and exits 0. The mmapkit front door then falls back to
+// another backend. `npm install --build-from-source` (or MMAPKIT_BUILD_FROM_SOURCE=1) compiles
+// even when a prebuild matches; so does the development tree (src/ is there; the tarball has
+// no src/).
+// With --strict (the build:native script) it always builds, and a failed build exits 1.
 // With --if-stale (the `addon` script, run by turbo before every `build` of this package,
 // so `npm test` after a .cc edit tests the new code): does nothing when the addon is newer
 // than every file under native/ and binding.gyp, or when it is missing because the install
@@ -15,10 +22,12 @@ const { spawnSync } = require('node:child_process');
 const { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } = require('node:fs');
 const path = require('node:path');
 
-const packageRoot = path.resolve(__dirname, '..');
+const location = require('./addon-location.cjs');
+
+const packageRoot = location.packageRoot;
 const buildFolder = path.join(packageRoot, 'build');
-const failureFile = path.join(buildFolder, 'install-failure.txt');
-const addonFile = path.join(buildFolder, 'Release', 'mmapkit_native.node');
+const failureFile = location.installFailurePath;
+const addonFile = location.builtPath;
 
 /** The newest modification time (ms) of a file or of any file below a folder. */
 function newestChange(target) {
@@ -70,7 +79,8 @@ function giveUp(reason) {
     '`apt-get install build-essential python3`; Fedora: `dnf install gcc-c++ make python3`;',
     'macOS: `xcode-select --install`), and Node.js headers (a Node from nodejs.org or a',
     'distribution package that ships include/node), then run',
-    '`npm run build:native -w @mmapkit/native-napi`.',
+    '`npm rebuild @mmapkit/native-napi --build-from-source` (in the mmapkit repository:',
+    '`npm run build:native -w @mmapkit/native-napi`).',
   ].join('\n');
   console.warn(message);
   try {
@@ -83,6 +93,39 @@ function giveUp(reason) {
   process.exit(process.argv.includes('--strict') ? 1 : 0);
 }
 
+/** Whether this install must compile: asked for, or the development tree. */
+function buildFromSource() {
+  const asked = (value) => value !== undefined && value !== '' && value !== 'false' && value !== '0';
+  return (
+    process.argv.includes('--strict') ||
+    asked(process.env.npm_config_build_from_source) ||
+    asked(process.env.MMAPKIT_BUILD_FROM_SOURCE) ||
+    existsSync(path.join(packageRoot, 'src'))
+  );
+}
+
+/** Why the prebuilt binary for this platform cannot be used, or undefined when it loads. */
+function prebuildProblem() {
+  const prebuild = location.prebuildPath();
+  if (!existsSync(prebuild)) return `no prebuilt binary for ${process.platform}-${process.arch} (${path.relative(packageRoot, prebuild)})`;
+  const loaded = spawnSync(process.execPath, ['-e', 'require(process.argv[1])', prebuild], { encoding: 'utf8' });
+  if (loaded.status === 0) return undefined;
+  return `the prebuilt binary ${path.relative(packageRoot, prebuild)} does not load here (${(loaded.stderr || '').trim().split('\n')[0] || `exit ${String(loaded.status)}`})`;
+}
+
+if (!buildFromSource()) {
+  const problem = prebuildProblem();
+  if (problem === undefined) {
+    rmSync(failureFile, { force: true });
+    console.log(`@mmapkit/native-napi: using the prebuilt binary ${path.relative(packageRoot, location.prebuildPath())} (nothing to compile)`);
+    process.exit(0);
+  }
+  // Without a toolchain, say so before node-gyp prints pages of errors.
+  const missing = missingTools();
+  if (missing.length > 0) giveUp(`${problem}, and it cannot be compiled here: missing from PATH: ${missing.join(', ')}`);
+  console.log(`@mmapkit/native-napi: ${problem}: compiling it from source`);
+}
+
 const nodedir = nodeHeadersFolder();
 if (nodedir === undefined) {
   giveUp(
@@ -90,11 +133,20 @@ if (nodedir === undefined) {
   );
 }
 
-let nodeGyp;
-try {
-  nodeGyp = require.resolve('node-gyp/bin/node-gyp.js');
-} catch {
-  giveUp('node-gyp is not installed (it is a dependency of this package: run npm install again)');
+/** node-gyp: the one npm runs install scripts with (npm_config_node_gyp), else an installed one. */
+function findNodeGyp() {
+  const fromNpm = process.env.npm_config_node_gyp;
+  if (fromNpm && existsSync(fromNpm)) return fromNpm;
+  try {
+    return require.resolve('node-gyp/bin/node-gyp.js');
+  } catch {
+    return undefined;
+  }
+}
+
+const nodeGyp = findNodeGyp();
+if (nodeGyp === undefined) {
+  giveUp('node-gyp was not found (npm provides it to install scripts as npm_config_node_gyp; or `npm install node-gyp`)');
 }
 
 const result = spawnSync(process.execPath, [nodeGyp, 'rebuild', '--release', `--nodedir=${nodedir}`], {
