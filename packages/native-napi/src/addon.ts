@@ -116,10 +116,10 @@ function unavailableHere(reason: string, cause?: unknown): MmapError {
   return unavailable('native-napi', reason, cause);
 }
 
-/** Why no addon file exists here: the install script's explanation and the prebuild looked for. */
+/** Why no addon file exists here: the install script's explanation, else the files looked for. */
 function missingExplanation(): string {
-  const installFailure = existsSync(location.installFailurePath) ? readFileSync(location.installFailurePath, 'utf8').trim() : `${addonPath} does not exist.`;
-  return `${installFailure} No prebuilt binary for ${process.platform}-${process.arch} either (${location.prebuildPath()}).`;
+  if (existsSync(location.installFailurePath)) return readFileSync(location.installFailurePath, 'utf8').trim();
+  return `${addonPath} does not exist and there is no prebuilt binary for ${process.platform}-${process.arch} (${location.prebuildPath()}). ${howToBuild}`;
 }
 
 function loadFailure(path: string, error: unknown): string {
@@ -136,7 +136,7 @@ function loadFailure(path: string, error: unknown): string {
  */
 export function loadAddon(): { addon: NativeAddon; origin: AddonOrigin } {
   const present = location.candidates().filter((candidate) => existsSync(candidate.path));
-  if (present.length === 0) throw unavailableHere(`${missingExplanation()} ${howToBuild}`);
+  if (present.length === 0) throw unavailableHere(missingExplanation());
   const failures: string[] = [];
   let lastError: unknown;
   for (const candidate of present) {

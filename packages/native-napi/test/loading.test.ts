@@ -81,11 +81,19 @@ describe('loading the addon', () => {
   }, 20_000);
 
   it("when the install could not build the addon and no prebuild matches, importing throws ERR_MMAP_BACKEND_UNAVAILABLE with the install script's explanation", async () => {
-    const copy = packageCopy({ 'build/install-failure.txt': 'the native addon was not built: node-gyp failed; missing from PATH: make\n' });
+    const explanation = 'the native addon was not built: no prebuilt binary for linux-x64, and it cannot be compiled here: missing from PATH: make';
+    const copy = packageCopy({ 'build/install-failure.txt': `${explanation}\n` });
     const report = await importCopy(copy);
     expect(report.code).toBe('ERR_MMAP_BACKEND_UNAVAILABLE');
-    expect(report.message).toContain('missing from PATH: make');
-    expect(report.message).toContain(`No prebuilt binary for ${process.platform}-${process.arch} either`);
+    expect(report.message).toContain(explanation);
+  }, 20_000);
+
+  it('with no addon file and no explanation, importing throws ERR_MMAP_BACKEND_UNAVAILABLE naming the files looked for and how to build', async () => {
+    const copy = packageCopy({});
+    const report = await importCopy(copy);
+    expect(report.code).toBe('ERR_MMAP_BACKEND_UNAVAILABLE');
+    expect(report.message).toContain(`${join(copy, builtInPackage)} does not exist`);
+    expect(report.message).toContain(`no prebuilt binary for ${process.platform}-${process.arch} (${join(copy, prebuildInPackage)})`);
     expect(report.message).toContain('npm run build:native');
   }, 20_000);
 });
