@@ -19,29 +19,34 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 /** The repository root (this file is in scripts/). */
 export const repositoryRoot = fileURLToPath(new URL('..', import.meta.url));
 
-/** Folders of a `workspaces` entry: `packages/*` lists every subfolder with a package.json. */
-function expandWorkspace(pattern) {
+/** Folders of a `workspaces` entry: `packages/*` lists every subfolder of `packages`. */
+function expandWorkspace(root, pattern) {
   if (!pattern.endsWith('/*')) return [pattern];
-  const parent = join(repositoryRoot, pattern.slice(0, -2));
+  const parent = join(root, pattern.slice(0, -2));
   if (!existsSync(parent)) return [];
   return readdirSync(parent)
     .sort()
     .map((entry) => `${pattern.slice(0, -2)}/${entry}`)
-    .filter((folder) => statSync(join(repositoryRoot, folder)).isDirectory());
+    .filter((folder) => statSync(join(root, folder)).isDirectory());
 }
 
 /**
- * The publishable workspaces: `{ name, folder, manifest }`, `folder` relative to the root.
- * Private ones (`"private": true`) are left out.
+ * Every workspace of the repository at `root` that has a package.json:
+ * `{ name, folder, manifest }`, `folder` relative to `root`.
  */
+export function workspaces(root = repositoryRoot) {
+  return JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))
+    .workspaces.flatMap((pattern) => expandWorkspace(root, pattern))
+    .filter((folder) => existsSync(join(root, folder, 'package.json')))
+    .map((folder) => {
+      const manifest = JSON.parse(readFileSync(join(root, folder, 'package.json'), 'utf8'));
+      return { name: manifest.name, folder, manifest };
+    });
+}
+
+/** The publishable workspaces: every one but those marked `"private": true`. */
 export function publishableWorkspaces() {
-  const root = JSON.parse(readFileSync(join(repositoryRoot, 'package.json'), 'utf8'));
-  return root.workspaces
-    .flatMap(expandWorkspace)
-    .filter((folder) => existsSync(join(repositoryRoot, folder, 'package.json')))
-    .map((folder) => ({ folder, manifest: JSON.parse(readFileSync(join(repositoryRoot, folder, 'package.json'), 'utf8')) }))
-    .filter((workspace) => workspace.manifest.private !== true)
-    .map((workspace) => ({ name: workspace.manifest.name, ...workspace }));
+  return workspaces().filter((workspace) => workspace.manifest.private !== true);
 }
 
 function npm(args, options = {}) {
