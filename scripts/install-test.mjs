@@ -12,6 +12,7 @@
 //     example with `using`, a struct and the error codes; every Node of .ci/node-versions loads
 //     the one prebuild; when the tarball has a linux-arm64 prebuild, an arm64 Node under
 //     qemu-user maps a file with it;
+//   - with `npm install --ignore-scripts` (no install script runs): the prebuild still loads;
 //   - with the prebuild taken out of the tarball and no compiler: the install succeeds with a
 //     warning and the front door picks ffi-koffi, saying why;
 //   - with the prebuild taken out and a compiler (MMAPKIT_INSTALL_TEST_COMPILE=0 skips it):
@@ -140,12 +141,12 @@ function withoutPrebuilds(tarball, work) {
 // --- One fresh project ----------------------------------------------------------------------
 
 /** A new project (a copy of scripts/install-test/project/), `npm install` of the tarballs in it (timed). */
-function installProject(folder, tarballs, environment) {
+function installProject(folder, tarballs, environment, extraArguments = []) {
   cpSync(join(repositoryRoot, 'scripts', 'install-test', 'project'), folder, { recursive: true });
   writeFileSync(join(folder, 'package.json'), `${JSON.stringify({ name: 'mmapkit-install-test', private: true, version: '1.0.0' }, null, 2)}\n`);
   const typesNode = JSON.parse(readFileSync(join(repositoryRoot, 'package.json'), 'utf8')).devDependencies['@types/node'];
   const since = Date.now();
-  const install = run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--foreground-scripts', ...tarballs, `@types/node@${typesNode}`], { cwd: folder, env: environment });
+  const install = run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--foreground-scripts', ...extraArguments, ...tarballs, `@types/node@${typesNode}`], { cwd: folder, env: environment });
   return { ...install, time: seconds(since) };
 }
 
@@ -263,6 +264,17 @@ function checkArm64(folder, environment) {
   check(`node ${process.version} linux-arm64 under qemu maps a file with the linux-arm64 prebuild`, ok, ok ? report.origin : lastLines(`${result.stdout}\n${result.stderr}`));
 }
 
+/** No install script at all (`--ignore-scripts`, or a package manager that blocks them): the loader still finds the prebuild. */
+function withoutInstallScripts(work, tarballs, environment) {
+  stage('install with --ignore-scripts');
+  const folder = join(work, 'ignore-scripts');
+  const install = installProject(folder, tarballs, environment, ['--ignore-scripts']);
+  const info = install.status === 0 ? infoJson(folder, environment) : undefined;
+  const native = info?.backends.find((backend) => backend.name === 'native-napi');
+  const ok = info?.defaultBackend === 'native-napi' && native?.origin?.startsWith('prebuild: ') === true;
+  check('with npm install --ignore-scripts the native backend loads from the prebuild', ok, ok ? install.time : lastLines(install.status === 0 ? JSON.stringify(info) : install.stdout + install.stderr));
+}
+
 function withoutPrebuild(work, tarballs, environment) {
   stage('install without a prebuilt binary and without a compiler');
   const folder = join(work, 'no-prebuild');
@@ -313,6 +325,7 @@ async function main() {
     const environment = userEnvironment(home, path);
     const chosen = installable(reports);
     withPrebuild(work, chosen.map((report) => report.tarball), environment);
+    withoutInstallScripts(work, chosen.map((report) => report.tarball), environment);
     const native = chosen.find((report) => existsSync(join(repositoryRoot, report.workspace.folder, 'binding.gyp')));
     if (native === undefined) {
       check('a package with native code was packed', false, 'no workspace has a binding.gyp');
