@@ -26,7 +26,19 @@
 // {"numPassedTests": N, "numFailedTests": M, "testResults": []} (read by .ci/count.mjs) and
 // exits 1 when a check failed.
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  accessSync,
+  constants,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, delimiter, dirname, join, resolve } from 'node:path';
 import { kibibytes, packWorkspaces, publishableWorkspaces, repositoryRoot, tarballProblems } from './pack.mjs';
@@ -53,7 +65,12 @@ function stage(title) {
 
 function run(command, args, options) {
   const result = spawnSync(command, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, ...options });
-  return { status: result.status, signal: result.signal, stdout: result.stdout ?? '', stderr: result.stderr ?? String(result.error ?? '') };
+  return {
+    status: result.status,
+    signal: result.signal,
+    stdout: result.stdout ?? '',
+    stderr: result.stderr ?? String(result.error ?? ''),
+  };
 }
 
 function lastLines(text, count = 15) {
@@ -63,7 +80,33 @@ function lastLines(text, count = 15) {
 // --- The user's machine: empty HOME, PATH without compilers --------------------------------
 
 /** Commands a user's shell has besides a toolchain; cc, c++, gcc, g++, make are not among them. */
-const userCommands = ['sh', 'bash', 'env', 'python3', 'node', 'npm', 'npx', 'cat', 'ls', 'rm', 'mkdir', 'cp', 'mv', 'ln', 'chmod', 'sed', 'grep', 'uname', 'tar', 'gzip', 'dirname', 'basename', 'readlink', 'true', 'false'];
+const userCommands = [
+  'sh',
+  'bash',
+  'env',
+  'python3',
+  'node',
+  'npm',
+  'npx',
+  'cat',
+  'ls',
+  'rm',
+  'mkdir',
+  'cp',
+  'mv',
+  'ln',
+  'chmod',
+  'sed',
+  'grep',
+  'uname',
+  'tar',
+  'gzip',
+  'dirname',
+  'basename',
+  'readlink',
+  'true',
+  'false',
+];
 const toolchain = ['cc', 'c++', 'gcc', 'g++', 'clang', 'clang++', 'make'];
 
 /** The file a PATH finds for a command, or undefined. */
@@ -95,7 +138,8 @@ function userEnvironment(home, path) {
   // npm's cache of this machine (where `npm ci` put koffi and the rest): --prefer-offline
   // answers from it. It holds packages, never configuration.
   // MMAPKIT_INSTALL_TEST_CACHE names another (an empty folder measures a cold install).
-  const cache = process.env.MMAPKIT_INSTALL_TEST_CACHE ?? run('npm', ['config', 'get', 'cache'], { cwd: tmpdir() }).stdout.trim();
+  const cache =
+    process.env.MMAPKIT_INSTALL_TEST_CACHE ?? run('npm', ['config', 'get', 'cache'], { cwd: tmpdir() }).stdout.trim();
   return {
     HOME: home,
     PATH: path,
@@ -113,7 +157,13 @@ function packAndLint(work) {
   const reports = packWorkspaces(publishableWorkspaces(), join(work, 'tarballs'));
   for (const report of reports) {
     const problems = tarballProblems(report);
-    check(`tarball ${report.filename} holds what users need`, problems.length === 0, problems.length > 0 ? problems.join('; ') : `${kibibytes(report.size)} packed, ${kibibytes(report.unpackedSize)} unpacked, ${report.files.length} files`);
+    check(
+      `tarball ${report.filename} holds what users need`,
+      problems.length === 0,
+      problems.length > 0
+        ? problems.join('; ')
+        : `${kibibytes(report.size)} packed, ${kibibytes(report.unpackedSize)} unpacked, ${report.files.length} files`,
+    );
   }
   return reports;
 }
@@ -143,10 +193,28 @@ function withoutPrebuilds(tarball, work) {
 /** A new project (a copy of scripts/install-test/project/), `npm install` of the tarballs in it (timed). */
 function installProject(folder, tarballs, environment, extraArguments = []) {
   cpSync(join(repositoryRoot, 'scripts', 'install-test', 'project'), folder, { recursive: true });
-  writeFileSync(join(folder, 'package.json'), `${JSON.stringify({ name: 'mmapkit-install-test', private: true, version: '1.0.0' }, null, 2)}\n`);
-  const typesNode = JSON.parse(readFileSync(join(repositoryRoot, 'package.json'), 'utf8')).devDependencies['@types/node'];
+  writeFileSync(
+    join(folder, 'package.json'),
+    `${JSON.stringify({ name: 'mmapkit-install-test', private: true, version: '1.0.0' }, null, 2)}\n`,
+  );
+  const typesNode = JSON.parse(readFileSync(join(repositoryRoot, 'package.json'), 'utf8')).devDependencies[
+    '@types/node'
+  ];
   const since = Date.now();
-  const install = run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--foreground-scripts', ...extraArguments, ...tarballs, `@types/node@${typesNode}`], { cwd: folder, env: environment });
+  const install = run(
+    'npm',
+    [
+      'install',
+      '--prefer-offline',
+      '--no-audit',
+      '--no-fund',
+      '--foreground-scripts',
+      ...extraArguments,
+      ...tarballs,
+      `@types/node@${typesNode}`,
+    ],
+    { cwd: folder, env: environment },
+  );
   return { ...install, time: seconds(since) };
 }
 
@@ -182,7 +250,11 @@ function checkMapping(folder, environment, expectedBackend) {
       report = undefined;
     }
     const ok = result.status === 0 && report?.roundTrip === true && report?.backend === expectedBackend;
-    check(`${script.endsWith('.mjs') ? "import { map } from 'mmapkit'" : "require('mmapkit')"} maps a file with ${expectedBackend}`, ok, ok ? `origin ${report.origin ?? '-'}` : lastLines(`${result.stdout}\n${result.stderr}`));
+    check(
+      `${script.endsWith('.mjs') ? "import { map } from 'mmapkit'" : "require('mmapkit')"} maps a file with ${expectedBackend}`,
+      ok,
+      ok ? `origin ${report.origin ?? '-'}` : lastLines(`${result.stdout}\n${result.stderr}`),
+    );
   }
 }
 
@@ -190,7 +262,11 @@ function checkTypes(folder, environment) {
   const tsc = join(repositoryRoot, 'node_modules', 'typescript', 'bin', 'tsc');
   for (const config of ['tsconfig.node16.json', 'tsconfig.bundler.json']) {
     const result = nodeScript(folder, environment, 'node', [tsc, '--noEmit', '-p', config]);
-    check(`tsc --noEmit -p ${config} compiles the example (using, struct, error codes)`, result.status === 0, result.status === 0 ? '' : lastLines(result.stdout + result.stderr));
+    check(
+      `tsc --noEmit -p ${config} compiles the example (using, struct, error codes)`,
+      result.status === 0,
+      result.status === 0 ? '' : lastLines(result.stdout + result.stderr),
+    );
   }
 }
 
@@ -201,13 +277,23 @@ function withPrebuild(work, tarballs, environment) {
   const folder = join(work, 'with-prebuild');
   const install = installProject(folder, tarballs, environment);
   const compiled = existsSync(join(folder, 'node_modules', '@mmapkit', 'native-napi', 'build', 'Release'));
-  check('npm install of the tarballs succeeds and compiles nothing', install.status === 0 && !compiled, install.status === 0 ? `${install.time}${compiled ? ', but build/Release exists' : ''}` : lastLines(install.stdout + install.stderr));
+  check(
+    'npm install of the tarballs succeeds and compiles nothing',
+    install.status === 0 && !compiled,
+    install.status === 0
+      ? `${install.time}${compiled ? ', but build/Release exists' : ''}`
+      : lastLines(install.stdout + install.stderr),
+  );
   console.log(`   install script: ${(install.stdout.match(/@mmapkit\/native-napi: .*/) ?? ['(no message)'])[0]}`);
   if (install.status !== 0) return;
   printInfo('with the prebuild', folder, environment);
   const info = infoJson(folder, environment);
   const native = info?.backends.find((backend) => backend.name === 'native-napi');
-  check('mmapkit info: the default backend is native-napi, loaded from the prebuild', info?.defaultBackend === 'native-napi' && /^prebuild: .*prebuilds\//.test(native?.origin ?? ''), native?.origin ?? JSON.stringify(info));
+  check(
+    'mmapkit info: the default backend is native-napi, loaded from the prebuild',
+    info?.defaultBackend === 'native-napi' && /^prebuild: .*prebuilds\//.test(native?.origin ?? ''),
+    native?.origin ?? JSON.stringify(info),
+  );
   checkMapping(folder, environment, 'native-napi');
   checkTypes(folder, environment);
   checkNodeVersions(folder, environment);
@@ -243,25 +329,43 @@ function checkNodeVersions(folder, environment) {
 function checkArm64(folder, environment) {
   const prebuild = join(folder, 'node_modules', '@mmapkit', 'native-napi', 'prebuilds', 'linux-arm64');
   if (!existsSync(prebuild)) {
-    console.log('   linux-arm64: not tested: the tarball has no linux-arm64 prebuild (g++-aarch64-linux-gnu was not installed when it was packed)');
+    console.log(
+      '   linux-arm64: not tested: the tarball has no linux-arm64 prebuild (g++-aarch64-linux-gnu was not installed when it was packed)',
+    );
     return;
   }
   const qemu = findExecutable('qemu-aarch64', process.env.PATH ?? '');
   const installed = run('bash', [join(repositoryRoot, '.ci', 'node-install.sh'), process.version.slice(1), 'arm64']);
   if (qemu === undefined || installed.status !== 0) {
-    check('an arm64 Node runs under qemu-user', false, qemu === undefined ? 'qemu-aarch64 is not installed (Debian: apt-get install qemu-user)' : lastLines(installed.stderr));
+    check(
+      'an arm64 Node runs under qemu-user',
+      false,
+      qemu === undefined
+        ? 'qemu-aarch64 is not installed (Debian: apt-get install qemu-user)'
+        : lastLines(installed.stderr),
+    );
     return;
   }
   const node = join(installed.stdout.trim(), 'bin', 'node');
-  const result = run(qemu, ['-L', '/usr/aarch64-linux-gnu', node, 'map-esm.mjs', join(folder, 'arm64.bin')], { cwd: folder, env: environment });
+  const result = run(qemu, ['-L', '/usr/aarch64-linux-gnu', node, 'map-esm.mjs', join(folder, 'arm64.bin')], {
+    cwd: folder,
+    env: environment,
+  });
   let report;
   try {
     report = JSON.parse(result.stdout);
   } catch {
     report = undefined;
   }
-  const ok = report?.backend === 'native-napi' && report.roundTrip === true && /prebuilds\/linux-arm64\//.test(report.origin ?? '');
-  check(`node ${process.version} linux-arm64 under qemu maps a file with the linux-arm64 prebuild`, ok, ok ? report.origin : lastLines(`${result.stdout}\n${result.stderr}`));
+  const ok =
+    report?.backend === 'native-napi' &&
+    report.roundTrip === true &&
+    /prebuilds\/linux-arm64\//.test(report.origin ?? '');
+  check(
+    `node ${process.version} linux-arm64 under qemu maps a file with the linux-arm64 prebuild`,
+    ok,
+    ok ? report.origin : lastLines(`${result.stdout}\n${result.stderr}`),
+  );
 }
 
 /** No install script at all (`--ignore-scripts`, or a package manager that blocks them): the loader still finds the prebuild. */
@@ -272,7 +376,11 @@ function withoutInstallScripts(work, tarballs, environment) {
   const info = install.status === 0 ? infoJson(folder, environment) : undefined;
   const native = info?.backends.find((backend) => backend.name === 'native-napi');
   const ok = info?.defaultBackend === 'native-napi' && native?.origin?.startsWith('prebuild: ') === true;
-  check('with npm install --ignore-scripts the native backend loads from the prebuild', ok, ok ? install.time : lastLines(install.status === 0 ? JSON.stringify(info) : install.stdout + install.stderr));
+  check(
+    'with npm install --ignore-scripts the native backend loads from the prebuild',
+    ok,
+    ok ? install.time : lastLines(install.status === 0 ? JSON.stringify(info) : install.stdout + install.stderr),
+  );
 }
 
 function withoutPrebuild(work, tarballs, environment) {
@@ -280,13 +388,23 @@ function withoutPrebuild(work, tarballs, environment) {
   const folder = join(work, 'no-prebuild');
   const install = installProject(folder, tarballs, environment);
   const warned = /native addon was not built: .*missing from PATH/.test(install.stdout + install.stderr);
-  check('npm install succeeds with a warning (no prebuild, no compiler)', install.status === 0 && warned, install.status === 0 ? `${install.time}${warned ? '' : ', but no warning'}` : lastLines(install.stdout + install.stderr));
+  check(
+    'npm install succeeds with a warning (no prebuild, no compiler)',
+    install.status === 0 && warned,
+    install.status === 0
+      ? `${install.time}${warned ? '' : ', but no warning'}`
+      : lastLines(install.stdout + install.stderr),
+  );
   if (install.status !== 0) return;
   printInfo('no prebuild, no compiler', folder, environment);
   const info = infoJson(folder, environment);
   const native = info?.backends.find((backend) => backend.name === 'native-napi');
   const says = /no prebuilt binary for .*missing from PATH/is.test(native?.reason ?? '');
-  check('mmapkit info: the default backend is ffi-koffi and native-napi says why not', info?.defaultBackend === 'ffi-koffi' && info?.reason?.includes('native-napi') === true && says, native?.reason ?? JSON.stringify(info));
+  check(
+    'mmapkit info: the default backend is ffi-koffi and native-napi says why not',
+    info?.defaultBackend === 'ffi-koffi' && info?.reason?.includes('native-napi') === true && says,
+    native?.reason ?? JSON.stringify(info),
+  );
   checkMapping(folder, environment, 'ffi-koffi');
 }
 
@@ -294,12 +412,24 @@ function compiledFromSource(work, tarballs, environment) {
   stage('install without a prebuilt binary, with a compiler');
   const folder = join(work, 'compiled');
   const install = installProject(folder, tarballs, environment);
-  const built = existsSync(join(folder, 'node_modules', '@mmapkit', 'native-napi', 'build', 'Release', 'mmapkit_native.node'));
-  check('npm install compiles the addon from source when no prebuild matches and a compiler is there', install.status === 0 && built, install.status === 0 ? `${install.time}${built ? '' : ', but nothing was built'}` : lastLines(install.stdout + install.stderr));
+  const built = existsSync(
+    join(folder, 'node_modules', '@mmapkit', 'native-napi', 'build', 'Release', 'mmapkit_native.node'),
+  );
+  check(
+    'npm install compiles the addon from source when no prebuild matches and a compiler is there',
+    install.status === 0 && built,
+    install.status === 0
+      ? `${install.time}${built ? '' : ', but nothing was built'}`
+      : lastLines(install.stdout + install.stderr),
+  );
   if (install.status !== 0 || !built) return;
   const info = infoJson(folder, environment);
   const native = info?.backends.find((backend) => backend.name === 'native-napi');
-  check('mmapkit info: the default backend is native-napi, the addon compiled at install', info?.defaultBackend === 'native-napi' && /^build: .*build\/Release\//.test(native?.origin ?? ''), native?.origin ?? JSON.stringify(info));
+  check(
+    'mmapkit info: the default backend is native-napi, the addon compiled at install',
+    info?.defaultBackend === 'native-napi' && /^build: .*build\/Release\//.test(native?.origin ?? ''),
+    native?.origin ?? JSON.stringify(info),
+  );
 }
 
 /** The tarballs a user installs: every one whose peer dependencies the others provide. */
@@ -307,7 +437,10 @@ function installable(reports) {
   const names = new Set(reports.map((report) => report.name));
   return reports.filter((report) => {
     const peers = Object.keys(report.workspace.manifest.peerDependencies ?? {}).filter((peer) => !names.has(peer));
-    if (peers.length > 0) console.log(`   not installed: ${report.name} (peer dependencies ${peers.join(', ')}: test support, not an end-user package)`);
+    if (peers.length > 0)
+      console.log(
+        `   not installed: ${report.name} (peer dependencies ${peers.join(', ')}: test support, not an end-user package)`,
+      );
     return peers.length === 0;
   });
 }
@@ -321,17 +454,31 @@ async function main() {
     mkdirSync(home);
     const path = userPath(join(work, 'user-bin'));
     const missingToolchain = toolchain.filter((command) => findExecutable(command, path) === undefined);
-    check('the PATH of the install has no compiler and no make', missingToolchain.length === toolchain.length, `missing ${missingToolchain.join(', ')}`);
+    check(
+      'the PATH of the install has no compiler and no make',
+      missingToolchain.length === toolchain.length,
+      `missing ${missingToolchain.join(', ')}`,
+    );
     const environment = userEnvironment(home, path);
     const chosen = installable(reports);
-    withPrebuild(work, chosen.map((report) => report.tarball), environment);
-    withoutInstallScripts(work, chosen.map((report) => report.tarball), environment);
+    withPrebuild(
+      work,
+      chosen.map((report) => report.tarball),
+      environment,
+    );
+    withoutInstallScripts(
+      work,
+      chosen.map((report) => report.tarball),
+      environment,
+    );
     const native = chosen.find((report) => existsSync(join(repositoryRoot, report.workspace.folder, 'binding.gyp')));
     if (native === undefined) {
       check('a package with native code was packed', false, 'no workspace has a binding.gyp');
       return;
     }
-    const noPrebuild = chosen.map((report) => (report === native ? withoutPrebuilds(report.tarball, work) : report.tarball));
+    const noPrebuild = chosen.map((report) =>
+      report === native ? withoutPrebuilds(report.tarball, work) : report.tarball,
+    );
     withoutPrebuild(work, noPrebuild, environment);
     if (process.env.MMAPKIT_INSTALL_TEST_COMPILE !== '0') {
       // The machine's PATH (its compiler) after the user's folder; still an empty HOME.
@@ -350,6 +497,9 @@ await main();
 console.log(`install test: ${counts.passed} passed, ${counts.failed} failed (${seconds(started)})`);
 if (resultsFile !== undefined) {
   mkdirSync(dirname(resultsFile), { recursive: true });
-  writeFileSync(resultsFile, `${JSON.stringify({ numPassedTests: counts.passed, numFailedTests: counts.failed, testResults: [] })}\n`);
+  writeFileSync(
+    resultsFile,
+    `${JSON.stringify({ numPassedTests: counts.passed, numFailedTests: counts.failed, testResults: [] })}\n`,
+  );
 }
 process.exit(counts.failed > 0 ? 1 : 0);

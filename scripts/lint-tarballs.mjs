@@ -21,7 +21,11 @@ const checkedResolutions = new Set(['node16-cjs', 'node16-esm', 'bundler']);
 /** publint's findings: `{ failures, suggestions }` as readable lines. */
 export async function publintFindings(tarball) {
   const data = readFileSync(tarball);
-  const { messages, pkg } = await publint({ pack: { tarball: data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength) }, strict: true, level: 'suggestion' });
+  const { messages, pkg } = await publint({
+    pack: { tarball: data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength) },
+    strict: true,
+    level: 'suggestion',
+  });
   const line = (message) => `publint ${message.type}: ${formatMessage(message, pkg) ?? message.code}`;
   return {
     failures: messages.filter((message) => message.type !== 'suggestion').map(line),
@@ -38,13 +42,18 @@ function describeProblem(problem) {
 export async function attwProblems(tarball) {
   const analysis = await checkPackage(createPackageFromTarballData(new Uint8Array(readFileSync(tarball))));
   if (analysis.types === false) return ['attw: the package has no types'];
-  return analysis.problems.filter((problem) => problem.resolutionKind === undefined || checkedResolutions.has(problem.resolutionKind)).map(describeProblem);
+  return analysis.problems
+    .filter((problem) => problem.resolutionKind === undefined || checkedResolutions.has(problem.resolutionKind))
+    .map(describeProblem);
 }
 
 /** Both linters on one tarball: `{ failures, suggestions }`. */
 export async function lintTarball(tarball) {
   const fromPublint = await publintFindings(tarball);
-  return { failures: [...fromPublint.failures, ...(await attwProblems(tarball))], suggestions: fromPublint.suggestions };
+  return {
+    failures: [...fromPublint.failures, ...(await attwProblems(tarball))],
+    suggestions: fromPublint.suggestions,
+  };
 }
 
 async function main() {

@@ -63,7 +63,8 @@ export function packWorkspaces(workspaces, destination) {
   mkdirSync(destination, { recursive: true });
   for (const workspace of workspaces.filter((entry) => entry.manifest.scripts?.prepack !== undefined)) {
     const prepack = npm(['run', 'prepack', '--workspace', workspace.folder], { stdio: ['ignore', 2, 2] });
-    if (prepack.status !== 0) throw new Error(`the prepack script of ${workspace.name} failed (exit ${String(prepack.status)})`);
+    if (prepack.status !== 0)
+      throw new Error(`the prepack script of ${workspace.name} failed (exit ${String(prepack.status)})`);
   }
   const selection = workspaces.flatMap((workspace) => ['--workspace', workspace.folder]);
   // --ignore-scripts: the prepack scripts ran above; npm would print their output on stdout.
@@ -96,7 +97,8 @@ export function tarballProblems(report) {
   const folder = join(repositoryRoot, report.workspace.folder);
   if (existsSync(join(folder, 'binding.gyp'))) {
     const prebuild = `prebuilds/${process.platform}-${process.arch}/`;
-    if (!paths.some((path) => path.startsWith(prebuild) && path.endsWith('.node'))) problems.push(`no prebuilt binary in ${prebuild}`);
+    if (!paths.some((path) => path.startsWith(prebuild) && path.endsWith('.node')))
+      problems.push(`no prebuilt binary in ${prebuild}`);
     if (!paths.includes('binding.gyp')) problems.push('no binding.gyp (needed to compile where no prebuild matches)');
     if (!paths.some((path) => path.endsWith('.cc'))) problems.push('no native sources');
   }
@@ -116,7 +118,9 @@ function main() {
     const problems = tarballProblems(report);
     if (problems.length > 0) failed += 1;
     const status = problems.length === 0 ? 'ok' : `PROBLEMS: ${problems.join('; ')}`;
-    console.log(`${report.filename.padEnd(36)} ${kibibytes(report.size).padStart(10)} packed, ${kibibytes(report.unpackedSize).padStart(10)} unpacked, ${String(report.files.length).padStart(3)} files  ${status}`);
+    console.log(
+      `${report.filename.padEnd(36)} ${kibibytes(report.size).padStart(10)} packed, ${kibibytes(report.unpackedSize).padStart(10)} unpacked, ${String(report.files.length).padStart(3)} files  ${status}`,
+    );
   }
   console.log(`${reports.length} tarballs in ${destination}${failed > 0 ? `, ${failed} with problems` : ''}`);
   process.exit(failed > 0 ? 1 : 0);

@@ -31,7 +31,8 @@ function throwawayCopy(folders) {
   for (const folder of folders) {
     mkdirSync(join(copy, folder), { recursive: true });
     for (const file of ['package.json', 'CHANGELOG.md']) {
-      if (existsSync(join(repositoryRoot, folder, file))) cpSync(join(repositoryRoot, folder, file), join(copy, folder, file));
+      if (existsSync(join(repositoryRoot, folder, file)))
+        cpSync(join(repositoryRoot, folder, file), join(copy, folder, file));
     }
   }
   symlinkSync(join(repositoryRoot, 'node_modules'), join(copy, 'node_modules'));
@@ -53,13 +54,18 @@ function releaseProblems(copy, before) {
     const old = before.find((entry) => entry.folder === folder)?.manifest.version;
     if (old !== manifest.version) {
       const changelog = join(copy, folder, 'CHANGELOG.md');
-      if (!existsSync(changelog) || !readFileSync(changelog, 'utf8').includes(`## ${manifest.version}`)) problems.push(`${manifest.name} ${manifest.version}: no CHANGELOG.md entry`);
+      if (!existsSync(changelog) || !readFileSync(changelog, 'utf8').includes(`## ${manifest.version}`))
+        problems.push(`${manifest.name} ${manifest.version}: no CHANGELOG.md entry`);
     }
-    if (lock.packages?.[folder]?.version !== manifest.version) problems.push(`${manifest.name}: the lock file says ${lock.packages?.[folder]?.version}, package.json ${manifest.version}`);
+    if (lock.packages?.[folder]?.version !== manifest.version)
+      problems.push(
+        `${manifest.name}: the lock file says ${lock.packages?.[folder]?.version}, package.json ${manifest.version}`,
+      );
     for (const field of dependencyFields) {
       for (const [name, range] of Object.entries(manifest[field] ?? {})) {
         const version = versions.get(name);
-        if (version !== undefined && !semver.satisfies(version, range)) problems.push(`${manifest.name} ${field} ${name}@${range} does not match ${name} ${version}`);
+        if (version !== undefined && !semver.satisfies(version, range))
+          problems.push(`${manifest.name} ${field} ${name}@${range} does not match ${name} ${version}`);
       }
     }
   }
@@ -69,16 +75,28 @@ function releaseProblems(copy, before) {
 const before = workspaces(repositoryRoot);
 const copy = throwawayCopy(before.map((entry) => entry.folder));
 try {
-  writeFileSync(join(copy, '.changeset', 'release-check.md'), "---\n'@mmapkit/core': minor\n---\n\nA dry run of cutting a release (scripts/release-check.mjs).\n");
-  runIn(copy, process.execPath, [join(dirname(createRequire(import.meta.url).resolve('@changesets/cli/package.json')), 'bin.js'), 'version']);
+  writeFileSync(
+    join(copy, '.changeset', 'release-check.md'),
+    "---\n'@mmapkit/core': minor\n---\n\nA dry run of cutting a release (scripts/release-check.mjs).\n",
+  );
+  runIn(copy, process.execPath, [
+    join(dirname(createRequire(import.meta.url).resolve('@changesets/cli/package.json')), 'bin.js'),
+    'version',
+  ]);
   runIn(copy, 'npm', ['install', '--package-lock-only', '--ignore-scripts', '--no-audit', '--no-fund']);
   const { problems, after } = releaseProblems(copy, before);
   for (const { manifest } of after) {
     const old = before.find((entry) => entry.manifest.name === manifest.name)?.manifest.version;
-    console.log(`${manifest.name.padEnd(24)} ${old === manifest.version ? `${manifest.version} (unchanged)` : `${old} -> ${manifest.version}`}`);
+    console.log(
+      `${manifest.name.padEnd(24)} ${old === manifest.version ? `${manifest.version} (unchanged)` : `${old} -> ${manifest.version}`}`,
+    );
   }
   for (const problem of problems) console.log(`PROBLEM: ${problem}`);
-  console.log(problems.length === 0 ? 'changeset version: changelogs written, internal ranges and the lock file consistent' : `${problems.length} problems`);
+  console.log(
+    problems.length === 0
+      ? 'changeset version: changelogs written, internal ranges and the lock file consistent'
+      : `${problems.length} problems`,
+  );
   process.exitCode = problems.length === 0 ? 0 : 1;
 } finally {
   rmSync(copy, { recursive: true, force: true });

@@ -22,7 +22,11 @@ function linuxLibc() {
 }
 
 /** The prebuild's folder and file name for a platform and architecture (default: this process's). */
-function prebuildPath(platform = process.platform, arch = process.arch, libc = platform === 'linux' ? linuxLibc() : undefined) {
+function prebuildPath(
+  platform = process.platform,
+  arch = process.arch,
+  libc = platform === 'linux' ? linuxLibc() : undefined,
+) {
   const file = libc === undefined ? `${addonName}.node` : `${addonName}.${libc}.node`;
   return path.join(packageRoot, 'prebuilds', `${platform}-${arch}`, file);
 }
@@ -39,7 +43,10 @@ function newestChange(target) {
 /** Whether `file` is missing or older than the addon's sources (native/ and binding.gyp). */
 function olderThanSources(file) {
   if (!existsSync(file)) return true;
-  const sources = Math.max(newestChange(path.join(packageRoot, 'native')), newestChange(path.join(packageRoot, 'binding.gyp')));
+  const sources = Math.max(
+    newestChange(path.join(packageRoot, 'native')),
+    newestChange(path.join(packageRoot, 'binding.gyp')),
+  );
   return statSync(file).mtimeMs < sources;
 }
 

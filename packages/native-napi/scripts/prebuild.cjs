@@ -31,13 +31,17 @@ function run(args) {
 function freshAddon() {
   const installScript = path.join(__dirname, 'install.cjs');
   if (!run([installScript, '--if-stale'])) fail('rebuilding the stale addon failed (see above)');
-  if (!existsSync(location.builtPath) && !run([installScript, '--strict'])) fail('the addon could not be built (see above)');
+  if (!existsSync(location.builtPath) && !run([installScript, '--strict']))
+    fail('the addon could not be built (see above)');
   return location.builtPath;
 }
 
 /** Removes debugging symbols when `strip` is there (binutils); keeps the copy as is otherwise. */
 function strip(file) {
-  const result = spawnSync('strip', ['--strip-unneeded', file], { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+  const result = spawnSync('strip', ['--strip-unneeded', file], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    encoding: 'utf8',
+  });
   if (result.error !== undefined) return 'not stripped (no `strip` on PATH)';
   if (result.status !== 0) fail(`strip failed: ${result.stderr.trim()}`);
   return 'stripped';
@@ -45,13 +49,16 @@ function strip(file) {
 
 /** Loads the binary in a child process and checks that it is the addon. */
 function check(file) {
-  const probe = 'const addon = require(process.argv[1]); if (typeof addon.map !== "function") throw new Error("no map() export")';
+  const probe =
+    'const addon = require(process.argv[1]); if (typeof addon.map !== "function") throw new Error("no map() export")';
   const result = spawnSync(process.execPath, ['-e', probe, file], { encoding: 'utf8' });
   if (result.status !== 0) fail(`${file} does not load in node ${process.version}: ${result.stderr.trim()}`);
 }
 
 /** The prebuilds cross-compiled from Linux x86-64: target, compiler prefix, ELF machine number. */
-const crossTargets = [{ platform: 'linux', arch: 'arm64', libc: 'glibc', prefix: 'aarch64-linux-gnu-', elfMachine: 183 }];
+const crossTargets = [
+  { platform: 'linux', arch: 'arm64', libc: 'glibc', prefix: 'aarch64-linux-gnu-', elfMachine: 183 },
+];
 
 function onPath(command) {
   return spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;
@@ -66,12 +73,28 @@ function crossCompile(target) {
   cpSync(path.join(location.packageRoot, 'native'), path.join(folder, 'native'), { recursive: true });
   const nodedir = location.nodeHeadersFolder();
   if (nodedir === undefined) fail(`no Node headers for the ${target.arch} cross build (set MMAPKIT_NODEDIR)`);
-  const tools = { CC: `${target.prefix}gcc`, CXX: `${target.prefix}g++`, LINK: `${target.prefix}g++`, AR: `${target.prefix}ar` };
-  const result = spawnSync(process.execPath, [require.resolve('node-gyp/bin/node-gyp.js'), 'rebuild', '--release', '--loglevel=warn', `--arch=${target.arch}`, `--nodedir=${nodedir}`], {
-    cwd: folder,
-    stdio: ['ignore', 'ignore', 'inherit'],
-    env: { ...process.env, ...tools },
-  });
+  const tools = {
+    CC: `${target.prefix}gcc`,
+    CXX: `${target.prefix}g++`,
+    LINK: `${target.prefix}g++`,
+    AR: `${target.prefix}ar`,
+  };
+  const result = spawnSync(
+    process.execPath,
+    [
+      require.resolve('node-gyp/bin/node-gyp.js'),
+      'rebuild',
+      '--release',
+      '--loglevel=warn',
+      `--arch=${target.arch}`,
+      `--nodedir=${nodedir}`,
+    ],
+    {
+      cwd: folder,
+      stdio: ['ignore', 'ignore', 'inherit'],
+      env: { ...process.env, ...tools },
+    },
+  );
   if (result.status !== 0) fail(`the ${target.platform}-${target.arch} cross build failed (see above)`);
   return path.join(folder, 'build', 'Release', 'mmapkit_native.node');
 }
@@ -84,7 +107,9 @@ function elfMachine(file) {
 
 function report(target, source, note) {
   const kib = (statSync(target).size / 1024).toFixed(0);
-  console.log(`@mmapkit/native-napi prebuild: ${path.relative(location.packageRoot, target)} (${kib} KiB, ${note}, from ${path.relative(location.packageRoot, source)})`);
+  console.log(
+    `@mmapkit/native-napi prebuild: ${path.relative(location.packageRoot, target)} (${kib} KiB, ${note}, from ${path.relative(location.packageRoot, source)})`,
+  );
 }
 
 function hostPrebuild() {
@@ -100,18 +125,23 @@ function hostPrebuild() {
 function crossPrebuild(target) {
   const destination = location.prebuildPath(target.platform, target.arch, target.libc);
   if (!location.olderThanSources(destination)) {
-    console.log(`@mmapkit/native-napi prebuild: ${path.relative(location.packageRoot, destination)} is up to date with native/ and binding.gyp`);
+    console.log(
+      `@mmapkit/native-napi prebuild: ${path.relative(location.packageRoot, destination)} is up to date with native/ and binding.gyp`,
+    );
     return;
   }
   if (!onPath(`${target.prefix}g++`)) {
     rmSync(destination, { force: true });
-    console.log(`@mmapkit/native-napi prebuild: no ${target.platform}-${target.arch} binary (${target.prefix}g++ is not on PATH; Debian: apt-get install g++-${target.prefix.slice(0, -1)})`);
+    console.log(
+      `@mmapkit/native-napi prebuild: no ${target.platform}-${target.arch} binary (${target.prefix}g++ is not on PATH; Debian: apt-get install g++-${target.prefix.slice(0, -1)})`,
+    );
     return;
   }
   const source = crossCompile(target);
   mkdirSync(path.dirname(destination), { recursive: true });
   copyFileSync(source, destination);
-  const stripped = spawnSync(`${target.prefix}strip`, ['--strip-unneeded', destination]).status === 0 ? 'stripped' : 'not stripped';
+  const stripped =
+    spawnSync(`${target.prefix}strip`, ['--strip-unneeded', destination]).status === 0 ? 'stripped' : 'not stripped';
   if (elfMachine(destination) !== target.elfMachine) fail(`${destination} is not an ELF file for ${target.arch}`);
   report(destination, source, `${stripped}, cross-compiled with ${target.prefix}g++`);
 }

@@ -40,7 +40,8 @@ afterEach(() => {
 function packageCopy(files: Readonly<Record<string, string | Uint8Array | { readonly copyOf: string }>>): string {
   const copy = fileURLToPath(new URL(`./fixtures/.copy-${process.pid}-${copies.length}/`, import.meta.url));
   copies.push(copy);
-  for (const folder of ['dist', 'scripts']) cpSync(join(location.packageRoot, folder), join(copy, folder), { recursive: true });
+  for (const folder of ['dist', 'scripts'])
+    cpSync(join(location.packageRoot, folder), join(copy, folder), { recursive: true });
   for (const [path, content] of Object.entries(files)) {
     mkdirSync(dirname(join(copy, path)), { recursive: true });
     if (typeof content === 'object' && 'copyOf' in content) copyFileSync(content.copyOf, join(copy, path));
@@ -50,7 +51,9 @@ function packageCopy(files: Readonly<Record<string, string | Uint8Array | { read
 }
 
 async function importCopy(copy: string): Promise<ImportReport> {
-  return fixtureReport<ImportReport>(await runFixture('import-report.mjs', [pathToFileURL(join(copy, 'dist', 'index.js')).href]));
+  return fixtureReport<ImportReport>(
+    await runFixture('import-report.mjs', [pathToFileURL(join(copy, 'dist', 'index.js')).href]),
+  );
 }
 
 describe('loading the addon', () => {
@@ -61,13 +64,19 @@ describe('loading the addon', () => {
   }, 20_000);
 
   it('with both, the addon compiled here wins over the prebuilt binary', async () => {
-    const copy = packageCopy({ [prebuildInPackage]: { copyOf: location.builtPath }, [builtInPackage]: { copyOf: location.builtPath } });
+    const copy = packageCopy({
+      [prebuildInPackage]: { copyOf: location.builtPath },
+      [builtInPackage]: { copyOf: location.builtPath },
+    });
     const report = await importCopy(copy);
     expect(report).toEqual({ code: 'no error', origin: `build: ${join(copy, builtInPackage)}` });
   }, 20_000);
 
   it('when the compiled addon does not load (not a shared object), the prebuilt binary is used instead', async () => {
-    const copy = packageCopy({ [prebuildInPackage]: { copyOf: location.builtPath }, [builtInPackage]: 'not an ELF file' });
+    const copy = packageCopy({
+      [prebuildInPackage]: { copyOf: location.builtPath },
+      [builtInPackage]: 'not an ELF file',
+    });
     const report = await importCopy(copy);
     expect(report.origin).toBe(`prebuild: ${join(copy, prebuildInPackage)}`);
   }, 20_000);
@@ -81,7 +90,8 @@ describe('loading the addon', () => {
   }, 20_000);
 
   it("when the install could not build the addon and no prebuild matches, importing throws ERR_MMAP_BACKEND_UNAVAILABLE with the install script's explanation", async () => {
-    const explanation = 'the native addon was not built: no prebuilt binary for linux-x64, and it cannot be compiled here: missing from PATH: make';
+    const explanation =
+      'the native addon was not built: no prebuilt binary for linux-x64, and it cannot be compiled here: missing from PATH: make';
     const copy = packageCopy({ 'build/install-failure.txt': `${explanation}\n` });
     const report = await importCopy(copy);
     expect(report.code).toBe('ERR_MMAP_BACKEND_UNAVAILABLE');
@@ -93,7 +103,9 @@ describe('loading the addon', () => {
     const report = await importCopy(copy);
     expect(report.code).toBe('ERR_MMAP_BACKEND_UNAVAILABLE');
     expect(report.message).toContain(`${join(copy, builtInPackage)} does not exist`);
-    expect(report.message).toContain(`no prebuilt binary for ${process.platform}-${process.arch} (${join(copy, prebuildInPackage)})`);
+    expect(report.message).toContain(
+      `no prebuilt binary for ${process.platform}-${process.arch} (${join(copy, prebuildInPackage)})`,
+    );
     expect(report.message).toContain('npm run build:native');
   }, 20_000);
 });

@@ -11,4 +11,10 @@ mapping.view(1000, pattern.length).set(pattern);
 mapping.close();
 const written = readFileSync(file).subarray(1000, 1000 + pattern.length);
 const { backend } = defaultBackend();
-console.log(JSON.stringify({ backend: mapping.backend.name, origin: backend.origin, roundTrip: Buffer.from(pattern).equals(written) }));
+console.log(
+  JSON.stringify({
+    backend: mapping.backend.name,
+    origin: backend.origin,
+    roundTrip: Buffer.from(pattern).equals(written),
+  }),
+);
