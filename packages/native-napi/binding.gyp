@@ -19,6 +19,10 @@
       "cflags_cc": ["-Wall", "-Wextra", "-Wno-unused-parameter"],
       "libraries": ["-lrt"],
       "conditions": [
+        ["OS=='linux'", {
+          "libraries": ["-ldl"],
+          "ldflags": ["-Wl,-z,nodelete"]
+        }],
         ["OS=='mac'", {
           "xcode_settings": {
             "CLANG_CXX_LANGUAGE_STANDARD": "c++17",
