@@ -12,7 +12,8 @@
         "native/workers.cc",
         "native/shm.cc",
         "native/guard.cc",
-        "native/faults.cc"
+        "native/faults.cc",
+        "native/memory.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED"],
