@@ -1,3 +1,5 @@
+import { noteViewReleased } from './released-memory.js';
+
 /**
  * The address range of one mapping, and everything that still keeps it mapped: window
  * buffers JavaScript may still reach, and calls running on koffi's worker threads.
@@ -36,15 +38,28 @@ export class AddressRange {
     return this.#unmapped;
   }
 
-  /** Track a window buffer over this range until it is garbage-collected. */
+  /** Track a window buffer over this range until it is garbage-collected or detached. */
   trackBuffer(buffer: ArrayBuffer): void {
     this.#liveBuffers += 1;
-    bufferFinalizers.register(buffer, this);
+    // The buffer is its own unregister token (held weakly, as the buffer itself).
+    bufferFinalizers.register(buffer, this, buffer);
+  }
+
+  /**
+   * A window buffer was detached by us: it can no longer reach the range, so its finalizer
+   * entry goes now instead of waiting for the garbage collector (an entry costs memory
+   * until its cleanup runs on a later turn).
+   */
+  bufferDetached(buffer: ArrayBuffer): void {
+    if (bufferFinalizers.unregister(buffer)) this.#liveBuffers -= 1;
+    noteViewReleased();
+    this.#unmapIfUnused();
   }
 
   /** Called by the finalizer of a window buffer. */
   bufferCollected(): void {
     this.#liveBuffers -= 1;
+    noteViewReleased();
     this.#unmapIfUnused();
   }
 

@@ -7,6 +7,7 @@ import { CLibrary } from './libc.js';
 import { KoffiMapping } from './mapping.js';
 import { currentPlatform, type PlatformTable } from './platform/index.js';
 import { platformProtectionBits } from './protection.js';
+import { useHeapTrim } from './released-memory.js';
 import { inspectRuntime } from './runtime.js';
 import { createWindowsBackend, type WindowsBackend } from './win32-backend.js';
 
@@ -50,6 +51,7 @@ function createPosixBackend(koffi: Koffi, platform: PlatformTable): Backend {
   } catch (error) {
     throw unavailable('ffi-koffi', `the C library cannot be bound: ${error instanceof Error ? error.message : String(error)}`, error);
   }
+  useHeapTrim(() => libc.trimHeap());
   const facts = inspectRuntime(koffi, libc, platform);
   const context: BackendContext = {
     koffi,

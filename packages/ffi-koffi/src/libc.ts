@@ -30,6 +30,8 @@ export class CLibrary {
   readonly #memfdCreate: NativeFunction | undefined;
   readonly #shmOpen: ((name: string, flags: number, mode: number) => number) | undefined;
   readonly #shmUnlink: NativeFunction | undefined;
+  /** glibc's `malloc_trim` (absent from other C libraries). */
+  readonly #mallocTrim: NativeFunction | undefined;
   readonly #asyncCalls = new CallQueue(concurrentAsyncCalls);
 
   constructor(koffi: Koffi, platform: PlatformTable) {
@@ -50,6 +52,17 @@ export class CLibrary {
     this.#memfdCreate = platform.MFD_CLOEXEC === undefined ? undefined : optional(() => library.func('int memfd_create(const char *name, unsigned int flags)'));
     this.#shmOpen = platform.namedSharedMemory ? optional(() => platform.bindShmOpen(library)) : undefined;
     this.#shmUnlink = platform.namedSharedMemory ? optional(() => library.func('int shm_unlink(const char *name)')) : undefined;
+    this.#mallocTrim = optional(() => library.func('int malloc_trim(size_t pad)'));
+  }
+
+  /**
+   * Gives the malloc heap's free pages back to the system (glibc's `malloc_trim(0)`); see
+   * `released-memory.ts`. Returns false where the C library has no such call.
+   */
+  trimHeap(): boolean {
+    if (this.#mallocTrim === undefined) return false;
+    this.#mallocTrim(0);
+    return true;
   }
 
   /** Whether `memfd_create` was found. */

@@ -33,6 +33,7 @@ export function inspectViews(koffi: Koffi, range: AddressRange, pageSize: number
       try {
         transfer.call(buffer, 0);
         canDetach = buffer.byteLength === 0;
+        if (canDetach) range.bufferDetached(buffer);
       } catch {
         canDetach = false;
       }
@@ -58,9 +59,10 @@ export function viewOf(koffi: Koffi, range: AddressRange, address: bigint, lengt
   return buffer;
 }
 
-/** Detaches a view (only where `ViewFacts.canDetach`). */
-export function detach(buffer: ArrayBuffer): void {
+/** Detaches a view of `range` (only where `ViewFacts.canDetach`). */
+export function detach(buffer: ArrayBuffer, range: AddressRange): void {
   (buffer as ArrayBuffer & { transfer(length: number): ArrayBuffer }).transfer(0);
+  range.bufferDetached(buffer);
 }
 
 /**
@@ -75,7 +77,7 @@ export function retireWindows(windows: WindowSet, range: AddressRange, canDetach
   // (`transfer()`, Node 22+). That memory must stay valid for as long as the process lives.
   const moved = buffers.some((buffer) => buffer.byteLength === 0);
   if (canDetach) {
-    for (const buffer of buffers) if (buffer.byteLength !== 0) detach(buffer);
+    for (const buffer of buffers) if (buffer.byteLength !== 0) detach(buffer, range);
   }
   if (buffers.length === 0) {
     // No view was ever made: nothing can touch the range, free it as soon as calls finish.

@@ -1,5 +1,6 @@
 #include "guard.h"
 
+#include <dlfcn.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/mman.h>
@@ -335,10 +336,28 @@ bool InstallOne(int signal, bool replaced_by_listener) {
   return true;
 }
 
+// The handler lives in this shared object: once it is installed, the object must never be
+// unloaded. Node unloads an addon when the last environment that loaded it goes (a worker
+// thread exiting, when only workers loaded it), but the process-wide handler stays: the
+// next fault of any kind (a WebAssembly bounds trap, a foreign crash) would jump into
+// unmapped code. Opening ourselves again with RTLD_NODELETE pins the object for the life
+// of the process (binding.gyp also links with -z nodelete on Linux, for the same reason).
+// The handle is deliberately never closed.
+bool PinThisObject() {
+  static bool pinned = false;
+  if (pinned) return true;
+  Dl_info self;
+  if (dladdr(reinterpret_cast<void*>(&Handle), &self) == 0 || self.dli_fname == nullptr) return false;
+  pinned = dlopen(self.dli_fname, RTLD_NOW | RTLD_NOLOAD | RTLD_NODELETE) != nullptr;
+  return pinned;
+}
+
 }  // namespace
 
 bool Install(bool segv_listener, bool bus_listener) {
   std::lock_guard<std::mutex> lock(install_mutex);
+  // Before any sigaction: a handler must never be installed from an object that can go.
+  if (!PinThisObject()) return false;
   page_size.store(static_cast<size_t>(sysconf(_SC_PAGESIZE)), std::memory_order_relaxed);
   bool segv = InstallOne(SIGSEGV, segv_listener);
   bool bus = InstallOne(SIGBUS, bus_listener);

@@ -47,7 +47,8 @@ constexpr size_t kRecordedFaults = 16;
 // libuv's (JavaScript has a listener): hardware faults outside mmapkit's ranges then go to
 // the handler found at the first installation (a libuv handler only sets a flag and
 // returns, so the faulting access would run again forever), while signals sent with kill()
-// still reach it. Returns false when sigaction failed.
+// still reach it. Pins this shared object in memory first (it must outlive the handler).
+// Returns false when it could not be pinned or sigaction failed.
 bool Install(bool segv_listener, bool bus_listener);
 
 // Restores the handlers found at the first installation (for benchmarks and tests).

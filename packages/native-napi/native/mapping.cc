@@ -10,6 +10,7 @@
 
 #include "errors.h"
 #include "guard.h"
+#include "memory.h"
 #include "registry.h"
 
 namespace mmapkit {
@@ -29,6 +30,7 @@ size_t SizeArgument(const Napi::CallbackInfo& info, size_t index) {
 
 void FinalizeWindow(napi_env env, void* data, void* hint) {
   ReleaseWindowRecord(static_cast<WindowRecord*>(hint));
+  memory::NoteDeferredRelease();
 }
 
 void FinalizeHandle(Napi::Env env, Handle* handle) {
@@ -37,6 +39,7 @@ void FinalizeHandle(Napi::Env env, Handle* handle) {
     Region::Unref(handle->region);
   }
   delete handle;
+  memory::NoteDeferredRelease();
 }
 
 // map(fd, offset, length, mappedLength, protection, flags, guarded) -> handle | failure

@@ -133,6 +133,39 @@ describe('native-napi fault guard', () => {
     expect(run.signal).toBe('SIGBUS');
   }, 20_000);
 
+  describe('loaded only in a worker thread that exits: the addon stays resident with its handler', () => {
+    const afterWorker = { residentBefore: false, worker: { sum: 4 * 4096 * 3, exitCode: 0 }, residentAfterExit: true };
+
+    it('a WebAssembly out-of-bounds load in the main thread afterwards still throws RuntimeError', async () => {
+      const run = await runFixture('guard-worker-exit.mjs', [freshFolder(), 'wasm']);
+      expect(run.signal, run.stderr).toBeNull();
+      expect(fixtureReport(run)).toEqual({ ...afterWorker, wasm: 'RuntimeError' });
+    }, 20_000);
+
+    it('a foreign SIGSEGV (a null write in libc) afterwards ends the process with SIGSEGV, as it does without mmapkit', async () => {
+      const [afterMmapkit, withoutMmapkit] = await Promise.all([
+        runFixture('guard-worker-exit.mjs', [freshFolder(), 'foreign']),
+        runFixture('guard-worker-exit.mjs', [freshFolder(), 'foreign', 'no-worker']),
+      ]);
+      expect(afterMmapkit.report).toEqual({ ...afterWorker, aboutToFault: true });
+      expect(withoutMmapkit.report).toEqual({ residentBefore: false, aboutToFault: true });
+      for (const run of [afterMmapkit, withoutMmapkit]) expect(run.stdout).not.toContain('survived');
+      expect(withoutMmapkit.signal).toBe('SIGSEGV');
+      expect(afterMmapkit.signal).toBe(withoutMmapkit.signal);
+      expect(afterMmapkit.code).toBe(withoutMmapkit.code);
+    }, 20_000);
+
+    it('loading the backend again in a new worker still guards a truncation by another process', async () => {
+      const run = await runFixture('guard-worker-exit.mjs', [freshFolder(), 'again']);
+      expect(run.signal, run.stderr).toBeNull();
+      expect(fixtureReport(run)).toEqual({
+        ...afterWorker,
+        again: { nextCall: 'ERR_MMAP_TRUNCATED', passesAfterTruncation: 50, faultTypes: ['truncated'], exitCode: 0 },
+        alive: true,
+      });
+    }, 30_000);
+  });
+
   it('stress: 100,000 guarded faults across 4 workers while the GC runs: no crash, no hang, every repaired access correct', async () => {
     const result = fixtureReport<Record<string, unknown>>(
       await runFixture('guard-stress.mjs', [freshFolder(), '25000'], { flags: ['--expose-gc'] }),
