@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { formatMeasured } from './lib/targets.mjs';
 
 const folder = dirname(fileURLToPath(import.meta.url));
 
@@ -60,8 +61,13 @@ export function readResults(text) {
   return { records, problems };
 }
 
-function formatRatio(value) {
-  return typeof value === 'number' && Number.isFinite(value) ? `${value}x` : '-';
+/** A record's value in its goal's unit; '-' when the goal does not parse. */
+function formatValue(record, value) {
+  try {
+    return formatMeasured(record.goal, value);
+  } catch {
+    return typeof value === 'number' ? String(value) : '-';
+  }
 }
 
 /** One table of every record, sorted by issue, with a count of passes at the end. */
@@ -73,8 +79,8 @@ export function summaryTable(records, failedScripts = []) {
       `#${record.issue}`,
       String(record.target),
       String(record.goal),
-      formatRatio(record.measured),
-      `${formatRatio(record.min)}–${formatRatio(record.max)}`,
+      formatValue(record, record.measured),
+      `${formatValue(record, record.min)}–${formatValue(record, record.max)}`,
       record.pass === true ? 'pass' : 'FAIL',
     ]);
   for (const script of failedScripts) rows.push(['-', `bench/${script} did not finish`, '-', '-', '-', 'FAIL']);
