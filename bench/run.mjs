@@ -55,7 +55,9 @@ export function readResults(text) {
       if (record === null || typeof record !== 'object') throw new TypeError('not an object');
       records.push(record);
     } catch (error) {
-      problems.push(`line ${index + 1} is not a target record: ${error instanceof Error ? error.message : String(error)}`);
+      problems.push(
+        `line ${index + 1} is not a target record: ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
   }
   return { records, problems };
@@ -97,11 +99,16 @@ export function summaryTable(records, failedScripts = []) {
 }
 
 function runBenchmarks(wanted, environment) {
-  const scripts = benchmarks().filter((name) => wanted.length === 0 || wanted.some((prefix) => name.startsWith(prefix)));
+  const scripts = benchmarks().filter(
+    (name) => wanted.length === 0 || wanted.some((prefix) => name.startsWith(prefix)),
+  );
   const failed = [];
   for (const script of scripts) {
     console.log(`\n=== bench/${script}`);
-    const result = spawnSync(process.execPath, ['--expose-gc', join(folder, script)], { stdio: 'inherit', env: environment });
+    const result = spawnSync(process.execPath, ['--expose-gc', join(folder, script)], {
+      stdio: 'inherit',
+      env: environment,
+    });
     if (result.status !== 0) {
       failed.push(script);
       console.log(`bench/${script} failed (exit ${result.status}, signal ${result.signal})`);
@@ -144,7 +151,9 @@ function main() {
     } catch {
       // No benchmark recorded anything: the table says so.
     }
-    console.log(`\n=== summary (node ${process.version}; ratios are medians over rounds, each against a baseline of the same round)`);
+    console.log(
+      `\n=== summary (node ${process.version}; ratios are medians over rounds, each against a baseline of the same round)`,
+    );
     console.log(summaryTable(readResults(text).records, failed));
     if (failed.length > 0) process.exitCode = 1;
   } finally {

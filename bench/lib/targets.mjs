@@ -29,7 +29,8 @@ export function median(values) {
  */
 export function parseGoal(goal) {
   const match = /^\s*(≤|<=|≥|>=)\s*(\d+(?:\.\d+)?)\s*(x|ns|µs|ms|s|B|KiB|MiB)?\s*(?:\(.*\))?\s*$/.exec(String(goal));
-  if (match === null) throw new TypeError(`goal must read like '≤ 1.2x', '≥ 2x' or '≤ 100 ns', got ${JSON.stringify(goal)}`);
+  if (match === null)
+    throw new TypeError(`goal must read like '≤ 1.2x', '≥ 2x' or '≤ 100 ns', got ${JSON.stringify(goal)}`);
   return { atMost: match[1] === '≤' || match[1] === '<=', bound: Number(match[2]), unit: match[3] ?? 'x' };
 }
 

@@ -26,7 +26,12 @@ describe('bench/run.mjs', () => {
     const rows = result.stdout.split('\n').filter((line) => line.startsWith('| #'));
     expect(rows).toHaveLength(4);
     // Sorted by issue; each row: issue, target, goal, median, min–max, result.
-    const cells = rows.map((row) => row.split('|').slice(1, -1).map((cell) => cell.trim()));
+    const cells = rows.map((row) =>
+      row
+        .split('|')
+        .slice(1, -1)
+        .map((cell) => cell.trim()),
+    );
     expect(cells[0]?.slice(0, 3)).toEqual(['#3', 'map + sum + close of 1 GiB vs createReadStream', '≥ 2x']);
     expect(cells[0]?.slice(3)).toEqual(['1.24x', '1.02x–1.31x', 'FAIL']);
     expect(cells[1]?.slice(3)).toEqual(['31.4x', '28.9x–33x', 'pass']);
