@@ -14,6 +14,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ensureDataFile, seededGenerator } from './lib/data.mjs';
+import { describeRecord, median, recordTarget } from './lib/targets.mjs';
 import { mapAnonymous, mapFile } from '@mmapkit/core';
 import { backend } from '../packages/native-napi/dist/index.js';
 import { uninstallFaultGuardForTesting } from '../packages/native-napi/dist/testing.js';
@@ -36,10 +37,6 @@ const benchDirectory = dirname(fileURLToPath(import.meta.url));
 const dataDirectory = join(benchDirectory, '.data');
 const bigPath = join(dataDirectory, `guard-reads-${fileLength}.bin`);
 const pagesPath = join(dataDirectory, `guard-pages-${faultPages}.bin`);
-
-function median(list) {
-  return [...list].sort((left, right) => left - right)[Math.floor(list.length / 2)];
-}
 
 /** A separate copy of a function, so that variants never share type feedback. */
 function copyOf(code) {
@@ -78,6 +75,7 @@ function ratio(a, b) {
 }
 
 const rows = [];
+const targets = [];
 function row(name, value, note = '') {
   rows.push({ benchmark: name, value, note });
 }
@@ -131,6 +129,10 @@ ensureDataFile(pagesPath, faultPages * pageSize, 77);
   row(`the same, guarded with the handler installed`, `${median(random.guarded).toFixed(1)} ms`, `${ratio(random.guarded, random.unguarded).toFixed(3)}x the baseline's time`);
   row(`sequential Int32 sum of the ${size} file: unguarded, no handler`, `${median(sequential.unguarded).toFixed(1)} ms`, 'baseline');
   row(`the same, guarded with the handler installed`, `${median(sequential.guarded).toFixed(1)} ms`, `${ratio(sequential.guarded, sequential.unguarded).toFixed(3)}x the baseline's time`);
+  // "Within noise" (issue #8), read as: the median of per-round ratios at most 1.05.
+  const perRound = (variant) => variant.guarded.map((time, round) => time / variant.unguarded[round]);
+  targets.push(recordTarget({ issue: 8, target: 'random reads, guarded vs no handler', goal: '≤ 1.05x (within noise)', ratios: perRound(random) }));
+  targets.push(recordTarget({ issue: 8, target: 'sequential sum, guarded vs no handler', goal: '≤ 1.05x (within noise)', ratios: perRound(sequential) }));
 }
 
 // 2. Cost per handled fault: a write to each of `faultPages` read-only pages, minus the same
@@ -208,3 +210,4 @@ ensureDataFile(pagesPath, faultPages * pageSize, 77);
 
 console.log(`native-napi fault guard, Node ${process.version}, ${rounds} rounds (medians)`);
 console.table(rows);
+for (const record of targets) console.log(`target #${record.issue} ${record.target}: ${describeRecord(record)}`);

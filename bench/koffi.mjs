@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { mapFile } from '@mmapkit/core';
 import { backend as koffi } from '@mmapkit/ffi-koffi';
 import { ensureDataFile, seededGenerator } from './lib/data.mjs';
+import { describeRecord, median, recordTarget } from './lib/targets.mjs';
 
 const { values } = parseArgs({ options: { 'size-mib': { type: 'string', default: '1024' }, rounds: { type: 'string', default: '7' } } });
 const mebibyte = 2 ** 20;
@@ -50,7 +51,6 @@ async function settle() {
   await new Promise((resolve) => setImmediate(resolve));
 }
 
-const median = (values) => [...values].sort((left, right) => left - right)[Math.floor(values.length / 2)];
 
 const rows = [];
 /**
@@ -87,6 +87,13 @@ async function compare(name, iterations, koffiWork, baselineWork, unit = 'µs/ca
     'ffi-koffi': `${(ours * scale).toFixed(digits)} ${unit}`,
     ratio: `${(ours / baseline).toFixed(2)}x${baselineResult === koffiResult ? '' : ' (RESULTS DIFFER)'}`,
   });
+  return koffiTimes.map((time, round) => time / baselineTimes[round]);
+}
+
+const targets = [];
+/** Records a koffi-vs-native target (issue #4) from the per-round ratios `compare` returns. */
+function target(name, goal, perRound) {
+  targets.push(recordTarget({ issue: 4, target: `ffi-koffi vs native-napi: ${name}`, goal, ratios: perRound }));
 }
 
 ensureDataFiles();
@@ -98,7 +105,7 @@ if (native) {
   const mapClose = (backend) => () => {
     for (let index = 0; index < calls; index++) mapFile(backend, { fd: smallFd }).close();
   };
-  await compare('map + close, 4 KiB (by fd)', calls, mapClose(koffi), mapClose(native));
+  target('map + close, 4 KiB', '≤ 1.5x', await compare('map + close, 4 KiB (by fd)', calls, mapClose(koffi), mapClose(native)));
   // With a view: the time includes collecting the views afterwards, where ffi-koffi
   // unmaps the zero pages it left behind them (native-napi detaches instead).
   const mapTouchClose = (backend) => async () => {
@@ -119,8 +126,8 @@ if (native) {
       for (let index = 0; index < calls; index++) call(mapping);
     };
   };
-  await compare("advise('willneed'), 4 KiB", calls, perCall(koffi, (mapping) => mapping.advise('willneed')), perCall(native, (mapping) => mapping.advise('willneed')));
-  await compare('sync() of a clean 4 KiB range', calls, perCall(koffi, (mapping) => mapping.sync()), perCall(native, (mapping) => mapping.sync()));
+  target("advise('willneed')", '≤ 1.5x', await compare("advise('willneed'), 4 KiB", calls, perCall(koffi, (mapping) => mapping.advise('willneed')), perCall(native, (mapping) => mapping.advise('willneed'))));
+  target('sync() of a clean 4 KiB range', '≤ 1.5x', await compare('sync() of a clean 4 KiB range', calls, perCall(koffi, (mapping) => mapping.sync()), perCall(native, (mapping) => mapping.sync())));
   await compare('residency(), 4 KiB', calls, perCall(koffi, (mapping) => mapping.residency()), perCall(native, (mapping) => mapping.residency()));
 } else {
   rows.push({ benchmark: `per-call costs need the native backend: pending (${nativeReason})` });
@@ -147,8 +154,8 @@ const koffiMapping = mapFile(koffi, { path: bigPath });
 if (native) {
   const nativeMapping = mapFile(native, { path: bigPath });
   // Short and sensitive to other load on the machine: three times the rounds.
-  await compare('1e6 random 8-byte reads (warm)', 1, randomReads(koffiMapping.bytes), randomReads(nativeMapping.bytes), 'ms', rounds * 3);
-  await compare(`checksum of ${fileLength / mebibyte} MiB (warm)`, 1, checksum(koffiMapping.bytes), checksum(nativeMapping.bytes), 'ms');
+  target('1e6 random 8-byte reads', '≤ 1.1x', await compare('1e6 random 8-byte reads (warm)', 1, randomReads(koffiMapping.bytes), randomReads(nativeMapping.bytes), 'ms', rounds * 3));
+  target(`checksum of ${fileLength / mebibyte} MiB`, '≤ 1.1x', await compare(`checksum of ${fileLength / mebibyte} MiB (warm)`, 1, checksum(koffiMapping.bytes), checksum(nativeMapping.bytes), 'ms'));
   nativeMapping.close();
 } else {
   const fsRandom = () => {
@@ -171,3 +178,4 @@ rmSync(smallPath, { force: true });
 
 console.log(`ffi-koffi vs ${native ? 'native-napi' : 'plain fs (native comparison pending)'}; Node ${process.version}, median of ${rounds} alternating rounds (${rounds * 3} for random reads); 4 KiB file in ${smallDirectory}`);
 console.table(rows);
+for (const record of targets) console.log(`target #${record.issue} ${record.target}: ${describeRecord(record)}`);

@@ -5,7 +5,7 @@
 // Build first: npx turbo run build --filter=@mmapkit/native-napi
 // Run: node bench/native.mjs [--size-mib 1024] [--reads 1000000] [--rounds 7]
 import { execFileSync } from 'node:child_process';
-import { closeSync, createReadStream, mkdtempSync, openSync, readSync, rmSync } from 'node:fs';
+import { closeSync, createReadStream, mkdtempSync, openSync, readFileSync, readSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,6 +13,7 @@ import { parseArgs } from 'node:util';
 import { mapAnonymous, mapFile } from '@mmapkit/core';
 import { backend } from '../packages/native-napi/dist/index.js';
 import { ensureDataFile, seededGenerator } from './lib/data.mjs';
+import { describeRecord, median, recordTarget } from './lib/targets.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -29,10 +30,6 @@ const benchDirectory = dirname(fileURLToPath(import.meta.url));
 const dataDirectory = join(benchDirectory, '.data');
 const bigPath = join(dataDirectory, `native-${fileLength}.bin`);
 
-
-function median(list) {
-  return [...list].sort((left, right) => left - right)[Math.floor(list.length / 2)];
-}
 
 /**
  * Runs every variant once to warm up, then `rounds` rounds of each in turn. Returns, per
@@ -54,9 +51,19 @@ async function compare(variants) {
   return Object.fromEntries(Object.keys(variants).map((name) => [name, { milliseconds: median(times[name]), times: times[name] }]));
 }
 
-/** Median over rounds of `slow / fast` (how many times faster `fast` is). */
+/** Per-round ratios `slow / fast` (how many times faster `fast` is in each round). */
+function ratios(slow, fast) {
+  return slow.times.map((time, round) => time / fast.times[round]);
+}
+
+/** Median over rounds of `slow / fast`. */
 function ratio(slow, fast) {
-  return median(slow.times.map((time, round) => time / fast.times[round]));
+  return median(ratios(slow, fast));
+}
+
+const targets = [];
+function target(issue, name, goal, perRound) {
+  targets.push(recordTarget({ issue, target: name, goal, ratios: perRound }));
 }
 
 /** A fresh copy of a function, so each variant has its own type feedback in V8. */
@@ -67,6 +74,23 @@ function copyOf(code) {
 const rows = [];
 function row(name, milliseconds, note = '') {
   rows.push({ name, time: milliseconds >= 100 ? `${milliseconds.toFixed(0)} ms` : `${milliseconds.toFixed(2)} ms`, note });
+}
+
+/**
+ * How much of the file's mappings in this process the kernel maps with 2 MiB entries (Linux:
+ * `FilePmdMapped` in /proc/self/smaps): page-cache pages in 2 MiB folios read faster at random
+ * than 4 KiB pages, so the random-read ratio depends on it (see bench/README.md).
+ */
+function pmdMappedShare(path) {
+  try {
+    const areas = readFileSync('/proc/self/smaps', 'utf8').split(/\n(?=[0-9a-f]+-[0-9a-f]+ )/).filter((area) => area.includes(path));
+    const field = (area, name) => Number(new RegExp(`\\n${name}:\\s+(\\d+)`).exec(area)?.[1] ?? 0);
+    const resident = areas.reduce((total, area) => total + field(area, 'Rss'), 0);
+    const huge = areas.reduce((total, area) => total + field(area, 'FilePmdMapped'), 0);
+    return `${huge} of ${resident} KiB resident (FilePmdMapped)`;
+  } catch {
+    return 'unknown (no /proc/self/smaps)';
+  }
 }
 
 ensureDataFile(bigPath, fileLength);
@@ -94,6 +118,12 @@ const size = `${fileLength / mebibyte} MiB`;
     for (let index = 0; index < count; index++) sum += view.getFloat64(offsets[index], true) > 0 ? 1 : 0;
     return sum;
   }
+  // The same bytes in an anonymous mapping: the same access path over anonymous pages, which
+  // tells the cost of mmapkit's path apart from the cost of page-cache pages.
+  const anonymous = mapAnonymous(backend, { length: fileLength });
+  anonymous.bytes.set(inMemory);
+  const anonymousReads = copyOf(randomReads);
+  const anonymousView = anonymous.dataView();
   const mappedReads = copyOf(randomReads);
   const memoryReads = copyOf(randomReads);
   const mappedView = mapping.dataView();
@@ -103,6 +133,7 @@ const size = `${fileLength / mebibyte} MiB`;
   const result = await compare({
     mapping: () => mappedReads(mappedView, offsets, readCount),
     buffer: () => memoryReads(memoryView, offsets, readCount),
+    anonymous: () => anonymousReads(anonymousView, offsets, readCount),
     readSync: () => {
       let sum = 0;
       for (let index = 0; index < readCount; index++) {
@@ -112,26 +143,45 @@ const size = `${fileLength / mebibyte} MiB`;
       return sum;
     },
   });
+  const folios = pmdMappedShare(bigPath);
   closeSync(fd);
   mapping.close();
+  anonymous.close();
   const label = `${readCount} random 8-byte reads of a ${size} file`;
+  rows.push({ name: `${label}: pages of the file mapped as 2 MiB folios`, time: '-', note: folios });
   row(`${label}: mapping`, result.mapping.milliseconds);
   row(`${label}: in-memory Buffer`, result.buffer.milliseconds, `mapping takes ${(1 / ratio(result.buffer, result.mapping)).toFixed(3)}x the Buffer's time`);
+  row(`${label}: anonymous mapping, same bytes`, result.anonymous.milliseconds, `takes ${(1 / ratio(result.buffer, result.anonymous)).toFixed(3)}x the Buffer's time`);
   row(`${label}: fs.readSync`, result.readSync.milliseconds, `mapping is ${ratio(result.readSync, result.mapping).toFixed(1)}x faster`);
+  target(3, `${readCount} random 8-byte reads, ${size}: mapping vs fs.readSync`, '≥ 20x', ratios(result.readSync, result.mapping));
+  target(3, `${readCount} random 8-byte reads, ${size}: mapping time vs in-memory Buffer`, '≤ 1.1x', ratios(result.mapping, result.buffer));
 }
 
 // 2. Checksum of the cached file.
 {
-  // The same checksum for every source, over pieces of at most 16 MiB: in V8 12 (Node 20) a
+  // Fair by construction: the same cached file, the same summing code (a fresh copy per
+  // variant), the stream with its default 64 KiB chunks. The same checksum for every source, over pieces of at most 16 MiB: in V8 12 (Node 20) a
   // loop over one typed array of 1 GiB ran about 4x slower than over 16 MiB pieces of the
   // same memory, for a Buffer as much as for a mapping.
   const checksumSource = `(() => {
     const piece = 16 * 1024 * 1024;
+    // Four independent accumulators, so the sum is bound by memory, not by one add chain.
     function sumWords(words, start) {
-      let total = start | 0;
+      let first = start | 0;
+      let second = 0;
+      let third = 0;
+      let fourth = 0;
       const length = words.length;
-      for (let index = 0; index < length; index++) total = (total + words[index]) | 0;
-      return total;
+      const whole = length - (length % 4);
+      let index = 0;
+      for (; index < whole; index += 4) {
+        first = (first + words[index]) | 0;
+        second = (second + words[index + 1]) | 0;
+        third = (third + words[index + 2]) | 0;
+        fourth = (fourth + words[index + 3]) | 0;
+      }
+      for (; index < length; index++) first = (first + words[index]) | 0;
+      return (first + second + third + fourth) | 0;
     }
     function sumBytes(bytes, start) {
       let total = start | 0;
@@ -189,6 +239,8 @@ const size = `${fileLength / mebibyte} MiB`;
   row(`${label}: sum through a mapping kept open`, result.warmMapping.milliseconds, `${ratio(result.stream, result.warmMapping).toFixed(2)}x the stream's speed, ${ratio(result.readSync, result.warmMapping).toFixed(2)}x readSync's`);
   row(`${label}: fs.readSync into 1 MiB`, result.readSync.milliseconds);
   row(`${label}: fs.createReadStream`, result.stream.milliseconds);
+  target(3, `checksum of a cached ${size} file: fresh map + sum + close vs createReadStream`, '≥ 2x', ratios(result.stream, result.mapAndSum));
+  target(3, `checksum of a cached ${size} file: mapping kept open vs createReadStream`, '≥ 2x', ratios(result.stream, result.warmMapping));
 }
 
 // 3. map + close of a 4 KiB region against C mmap + munmap (interleaved the same way).
@@ -224,6 +276,7 @@ const size = `${fileLength / mebibyte} MiB`;
     rows.push({ name: '4 KiB map + close: mapAnonymous().close()', time: `${median(frontTimes).toFixed(0)} ns`, note: `${frontRatio.toFixed(2)}x the C pair` });
     rows.push({ name: '4 KiB map + close: backend.map().unmap()', time: `${median(backendTimes).toFixed(0)} ns`, note: `${backendRatio.toFixed(2)}x the C pair` });
     rows.push({ name: '4 KiB map + close: C mmap + munmap (cc -O2)', time: `${median(cTimes).toFixed(0)} ns`, note: 'baseline' });
+    target(3, '4 KiB mapAnonymous().close() vs C mmap + munmap', '≤ 1.5x', frontTimes.map((time, round) => time / cTimes[round]));
   } catch (error) {
     rows.push({ name: '4 KiB map + close', time: '-', note: `C baseline unavailable: ${error instanceof Error ? error.message : String(error)}` });
   } finally {
@@ -233,3 +286,4 @@ const size = `${fileLength / mebibyte} MiB`;
 
 console.log(`native-napi benchmarks (node ${process.version}, ${rounds} rounds round-robin, medians)`);
 console.table(rows);
+for (const record of targets) console.log(`target #${record.issue} ${record.target}: ${describeRecord(record)}`);

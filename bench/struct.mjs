@@ -30,6 +30,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { float64, int32, struct, uint16, uint32, uint8 } from '../packages/struct/dist/index.js';
+import { describeRecord, median, recordTarget } from './lib/targets.mjs';
 
 const RECORD_COUNT = 1_000_000;
 const RUNS = 15;
@@ -185,12 +186,6 @@ function optimizationStatus(fn) {
 }
 const TURBOFANNED = 1 << 6;
 
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-}
-
 /** Child process: warm up, time `runs` full calls, print one JSON line. */
 async function child(name) {
   const buffer = makeBuffer();
@@ -303,6 +298,18 @@ async function parent() {
   const perView = (values) => summary(values.map((time) => (time * 1e6) / CREATE_COUNT), 1);
   console.log(`| Record.view(buffer, offset) | ${perView(times['create-view'])} |`);
   console.log(`| new DataView(buffer, offset, 32) (reference) | ${perView(times['create-dataview'])} |`);
+  console.log('');
+  const targets = [
+    recordTarget({ issue: 6, target: 'struct cursor (at) vs hand-written DataView, 1e6 records', goal: '≤ 1.2x', ratios: cursorRatios }),
+    recordTarget({ issue: 6, target: 'struct cursor, Record.array() inside the timed function, vs DataView', goal: '≤ 1.2x', ratios: insideRatios }),
+    recordTarget({
+      issue: 6,
+      target: 'creating a standalone record view',
+      goal: '≤ 100 ns',
+      ratios: times['create-view'].map((time) => (time * 1e6) / CREATE_COUNT),
+    }),
+  ];
+  for (const record of targets) console.log(`target #${record.issue} ${record.target}: ${describeRecord(record)}`);
   if (notOptimized.size > 0) {
     notes.push(`not Turbofan-compiled at the end of timing in some process: ${[...notOptimized].join(', ')}`);
   }
