@@ -570,7 +570,9 @@ export class Heap {
     const result: Array<[number, number]> = [];
     for (let level = 0; level < 23; level++) {
       const count = this.#control32[classCountWord + level] as number;
-      if (count !== 0) result.push([(level === 0 ? secondLevelCount : 2 ** (level + 5)) * granule - headerBytes - 1, count]);
+      // Level 0 holds blocks of fewer than 32 granules, level n of fewer than 2^(n + 5); the largest
+      // request of a block is its size less its header.
+      if (count !== 0) result.push([((level === 0 ? secondLevelCount : 2 ** (level + 5)) - 1) * granule - headerBytes, count]);
     }
     return result;
   }

@@ -10,6 +10,8 @@ const folder = temporaryFolder('mmapkit-arena-crash-');
 afterAll(() => folder.remove());
 
 const trials = full ? 1000 : 50;
+/** A trial takes about 0.4 s (a process start, a kill, a repair, a check); room for a loaded machine. */
+const timeout = 60_000 + trials * 1_500;
 const sleep = (milliseconds: number) => new Promise((resolve) => setTimeout(resolve, milliseconds));
 
 /** Frees the blocks the dead process stamped with its pid (they would leak otherwise). */
@@ -30,7 +32,7 @@ function freeBlocksOf(arena: Arena, pid: number): number {
 }
 
 describe(`crash trials: ${trials} SIGKILLs at random moments of a process working on a shared file-backed arena`, () => {
-  it('after every kill the heap is repaired, check() is clean, the survivors go on, and a new process reopens it clean', async () => {
+  it('after every kill the heap is repaired, check() is clean, the survivors go on, and a new process reopens it clean', { timeout }, async () => {
     const path = join(folder.folder, 'crash.arena');
     const progressPath = join(folder.folder, 'progress');
     writeFileSync(progressPath, Buffer.alloc(4096));
