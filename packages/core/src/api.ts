@@ -409,6 +409,12 @@ export interface Backend {
   readonly pageSize: number;
   /** Alignment of file offsets for mapping (page size; 64 KiB on Windows). */
   readonly allocationGranularity: number;
+  /**
+   * For diagnostics (`mmapkit info`): where the backend's native code was loaded from, e.g.
+   * `'prebuild: .../prebuilds/linux-x64/mmapkit_native.glibc.node'`.
+   * @defaultValue `undefined` (nothing to say)
+   */
+  readonly origin?: string;
   /** Map a file or anonymous memory. */
   map(request: MapRequest): BackendMapping;
   /**

@@ -51,6 +51,15 @@ describe('mmapkit info', () => {
     expect(report.backends.find((entry) => entry.name === 'fallback-fs')?.capabilities?.zeroCopy).toBe(false);
   });
 
+  it('says which addon file the native backend loaded (here the one compiled in build/Release), in --json and for people', async () => {
+    const json = JSON.parse((await runCli(['info', '--json'])).stdout) as { backends: Array<{ name: string; origin: string | null }> };
+    const origins = Object.fromEntries(json.backends.map((entry) => [entry.name, entry.origin]));
+    expect(origins['native-napi']).toMatch(/^build: .*build\/Release\/mmapkit_native\.node$/);
+    expect(origins['fallback-fs']).toBeNull();
+    const text = (await runCli(['info'])).stdout;
+    expect(text).toMatch(/^ {2}native-napi +available \(build: .*mmapkit_native\.node\)$/m);
+  });
+
   it('prints a capabilities table for people', async () => {
     const result = await runCli(['info']);
     expect(result.code).toBe(0);

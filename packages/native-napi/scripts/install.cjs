@@ -1,10 +1,17 @@
 #!/usr/bin/env node
-// Builds the native addon with node-gyp against the headers of the Node that runs this
-// script, without any network access. Never fails the install: when the build cannot be
-// done it says what is missing and how to fix it, records that in
-// build/install-failure.txt (read by the package when it is imported), and exits 0 so the
-// rest of the workspace installs. The mmapkit front door then falls back to another backend.
-// With --strict (the build:native script) a failed build exits 1 instead.
+// The package's install script. Never fails the install and never downloads anything.
+//
+// On `npm install` of the published package: when the tarball holds a prebuilt binary for
+// this platform, architecture and C library (prebuilds/<platform>-<arch>/, see
+// addon-location.cjs) and it loads in this Node, nothing is compiled. Otherwise it builds the
+// addon with node-gyp against the headers of the Node that runs this script (no network),
+// but only when a compiler, make and python3 are there; when the build cannot be done it says
+// what is missing and how to fix it, records that in build/install-failure.txt (read by the
+// package when it is imported), and exits 0. The mmapkit front door then falls back to
+// another backend. `npm install --build-from-source` (or MMAPKIT_BUILD_FROM_SOURCE=1) compiles
+// even when a prebuild matches; so does the development tree (src/ is there; the tarball has
+// no src/).
+// With --strict (the build:native script) it always builds, and a failed build exits 1.
 // With --if-stale (the `addon` script, run by turbo before every `build` of this package,
 // so `npm test` after a .cc edit tests the new code): does nothing when the addon is newer
 // than every file under native/ and binding.gyp, or when it is missing because the install
@@ -12,43 +19,26 @@
 'use strict';
 
 const { spawnSync } = require('node:child_process');
-const { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } = require('node:fs');
+const { existsSync, mkdirSync, rmSync, writeFileSync } = require('node:fs');
 const path = require('node:path');
 
-const packageRoot = path.resolve(__dirname, '..');
-const buildFolder = path.join(packageRoot, 'build');
-const failureFile = path.join(buildFolder, 'install-failure.txt');
-const addonFile = path.join(buildFolder, 'Release', 'mmapkit_native.node');
+const location = require('./addon-location.cjs');
 
-/** The newest modification time (ms) of a file or of any file below a folder. */
-function newestChange(target) {
-  const status = statSync(target);
-  if (!status.isDirectory()) return status.mtimeMs;
-  let newest = 0;
-  for (const entry of readdirSync(target)) newest = Math.max(newest, newestChange(path.join(target, entry)));
-  return newest;
-}
+const packageRoot = location.packageRoot;
+const buildFolder = path.join(packageRoot, 'build');
+const failureFile = location.installFailurePath;
+const addonFile = location.builtPath;
 
 /** Whether the addon is missing or older than its sources (when the install could build it). */
 function addonIsStale() {
   if (!existsSync(addonFile)) return !existsSync(failureFile);
-  const sources = Math.max(newestChange(path.join(packageRoot, 'native')), newestChange(path.join(packageRoot, 'binding.gyp')));
-  return statSync(addonFile).mtimeMs < sources;
+  return location.olderThanSources(addonFile);
 }
 
 if (process.argv.includes('--if-stale')) {
   if (!addonIsStale()) process.exit(0);
   console.log('@mmapkit/native-napi: native/ or binding.gyp changed since the addon was built: rebuilding it');
   process.argv.push('--strict');
-}
-
-/** Where the running Node keeps its headers: <prefix>/include/node, next to <prefix>/bin/node. */
-function nodeHeadersFolder() {
-  const candidates = [process.env.MMAPKIT_NODEDIR, path.resolve(path.dirname(process.execPath), '..')];
-  for (const candidate of candidates) {
-    if (candidate && existsSync(path.join(candidate, 'include', 'node', 'common.gypi'))) return candidate;
-  }
-  return undefined;
 }
 
 /** Which build tools are missing from PATH (a guess at why a build failed). */
@@ -70,7 +60,8 @@ function giveUp(reason) {
     '`apt-get install build-essential python3`; Fedora: `dnf install gcc-c++ make python3`;',
     'macOS: `xcode-select --install`), and Node.js headers (a Node from nodejs.org or a',
     'distribution package that ships include/node), then run',
-    '`npm run build:native -w @mmapkit/native-napi`.',
+    '`npm rebuild @mmapkit/native-napi --build-from-source` (in the mmapkit repository:',
+    '`npm run build:native -w @mmapkit/native-napi`).',
   ].join('\n');
   console.warn(message);
   try {
@@ -83,18 +74,60 @@ function giveUp(reason) {
   process.exit(process.argv.includes('--strict') ? 1 : 0);
 }
 
-const nodedir = nodeHeadersFolder();
+/** Whether this install must compile: asked for, or the development tree. */
+function buildFromSource() {
+  const asked = (value) => value !== undefined && value !== '' && value !== 'false' && value !== '0';
+  return (
+    process.argv.includes('--strict') ||
+    asked(process.env.npm_config_build_from_source) ||
+    asked(process.env.MMAPKIT_BUILD_FROM_SOURCE) ||
+    existsSync(path.join(packageRoot, 'src'))
+  );
+}
+
+/** Why the prebuilt binary for this platform cannot be used, or undefined when it loads. */
+function prebuildProblem() {
+  const prebuild = location.prebuildPath();
+  if (!existsSync(prebuild)) return `no prebuilt binary for ${process.platform}-${process.arch} (${path.relative(packageRoot, prebuild)})`;
+  const loaded = spawnSync(process.execPath, ['-e', 'require(process.argv[1])', prebuild], { encoding: 'utf8' });
+  if (loaded.status === 0) return undefined;
+  return `the prebuilt binary ${path.relative(packageRoot, prebuild)} does not load here (${(loaded.stderr || '').trim().split('\n')[0] || `exit ${String(loaded.status)}`})`;
+}
+
+if (!buildFromSource()) {
+  const problem = prebuildProblem();
+  if (problem === undefined) {
+    rmSync(failureFile, { force: true });
+    console.log(`@mmapkit/native-napi: using the prebuilt binary ${path.relative(packageRoot, location.prebuildPath())} (nothing to compile)`);
+    process.exit(0);
+  }
+  // Without a toolchain, say so before node-gyp prints pages of errors.
+  const missing = missingTools();
+  if (missing.length > 0) giveUp(`${problem}, and it cannot be compiled here: missing from PATH: ${missing.join(', ')}`);
+  console.log(`@mmapkit/native-napi: ${problem}: compiling it from source`);
+}
+
+const nodedir = location.nodeHeadersFolder();
 if (nodedir === undefined) {
   giveUp(
     `the headers of this Node (${process.version}) were not found: expected include/node/common.gypi under ${path.resolve(path.dirname(process.execPath), '..')} (set MMAPKIT_NODEDIR to the folder that holds include/node)`,
   );
 }
 
-let nodeGyp;
-try {
-  nodeGyp = require.resolve('node-gyp/bin/node-gyp.js');
-} catch {
-  giveUp('node-gyp is not installed (it is a dependency of this package: run npm install again)');
+/** node-gyp: the one npm runs install scripts with (npm_config_node_gyp), else an installed one. */
+function findNodeGyp() {
+  const fromNpm = process.env.npm_config_node_gyp;
+  if (fromNpm && existsSync(fromNpm)) return fromNpm;
+  try {
+    return require.resolve('node-gyp/bin/node-gyp.js');
+  } catch {
+    return undefined;
+  }
+}
+
+const nodeGyp = findNodeGyp();
+if (nodeGyp === undefined) {
+  giveUp('node-gyp was not found (npm provides it to install scripts as npm_config_node_gyp; or `npm install node-gyp`)');
 }
 
 const result = spawnSync(process.execPath, [nodeGyp, 'rebuild', '--release', `--nodedir=${nodedir}`], {

@@ -1,7 +1,8 @@
 /**
- * Loading the compiled addon (`build/Release/mmapkit_native.node`) and its shape. When it is
- * missing or cannot be loaded, importing this package throws `ERR_MMAP_BACKEND_UNAVAILABLE`
- * with the reason, so the front door can fall back to another backend.
+ * Loading the addon and its shape: the one compiled here (`build/Release/mmapkit_native.node`)
+ * or else the prebuilt binary shipped for this platform (`prebuilds/<platform>-<arch>/`). When
+ * neither loads, importing this package throws `ERR_MMAP_BACKEND_UNAVAILABLE` with the reason,
+ * so the front door can fall back to another backend.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -87,12 +88,26 @@ export interface NativeFaults {
   readonly records: readonly { readonly kind: 'truncated' | 'read-only-write' | 'access-revoked' | 'io-error'; readonly offset: number; readonly time: number }[];
 }
 
+/** Where the addon can be: scripts/addon-location.cjs, the one place that knows the paths. */
+interface AddonLocation {
+  readonly builtPath: string;
+  readonly installFailurePath: string;
+  prebuildPath(): string;
+  candidates(): ReadonlyArray<{ readonly kind: AddonOrigin['kind']; readonly path: string }>;
+}
+
+/** Which addon file was loaded: the one compiled here (`build`) or the shipped `prebuild`. */
+export interface AddonOrigin {
+  readonly kind: 'build' | 'prebuild';
+  readonly path: string;
+}
+
+const requireHere = createRequire(import.meta.url);
 /** The package folder: `src/` and `dist/` both sit directly in it. */
 const packageRoot = fileURLToPath(new URL('..', import.meta.url));
-/** Where `scripts/install.cjs` puts the addon. */
-export const addonPath = join(packageRoot, 'build', 'Release', 'mmapkit_native.node');
-/** Where `scripts/install.cjs` explains why it could not build the addon. */
-const installFailurePath = join(packageRoot, 'build', 'install-failure.txt');
+const location = requireHere(join(packageRoot, 'scripts', 'addon-location.cjs')) as AddonLocation;
+/** Where `scripts/install.cjs` puts the addon when it compiles it. */
+export const addonPath = location.builtPath;
 
 const howToBuild =
   'Build it with `npm run build:native -w @mmapkit/native-napi` (needs a C++17 compiler, make, python3 and the headers of this Node).';
@@ -101,29 +116,45 @@ function unavailableHere(reason: string, cause?: unknown): MmapError {
   return unavailable('native-napi', reason, cause);
 }
 
-/**
- * Loads the addon.
- *
- * # Errors
- * `ERR_MMAP_BACKEND_UNAVAILABLE` when it was not built (with the install script's
- * explanation) or cannot be loaded here (`node --no-addons`, a different platform...).
- */
-export function loadAddon(): NativeAddon {
-  if (!existsSync(addonPath)) {
-    const explanation = existsSync(installFailurePath) ? readFileSync(installFailurePath, 'utf8').trim() : `${addonPath} does not exist.`;
-    throw unavailableHere(`${explanation} ${howToBuild}`);
-  }
-  try {
-    return createRequire(import.meta.url)(addonPath) as NativeAddon;
-  } catch (error) {
-    const code = (error as { code?: unknown }).code;
-    const reason =
-      code === 'ERR_DLOPEN_DISABLED'
-        ? 'this Node runs with --no-addons, so no native addon can be loaded.'
-        : `${addonPath} could not be loaded (${error instanceof Error ? error.message : String(error)}). ${howToBuild}`;
-    throw unavailableHere(reason, error);
-  }
+/** Why no addon file exists here: the install script's explanation, else the files looked for. */
+function missingExplanation(): string {
+  if (existsSync(location.installFailurePath)) return readFileSync(location.installFailurePath, 'utf8').trim();
+  return `${addonPath} does not exist and there is no prebuilt binary for ${process.platform}-${process.arch} (${location.prebuildPath()}). ${howToBuild}`;
 }
 
+function loadFailure(path: string, error: unknown): string {
+  return `${path} could not be loaded (${error instanceof Error ? error.message : String(error)})`;
+}
+
+/**
+ * Loads the addon: the one compiled here (`build/Release`) first, then the prebuilt binary for
+ * this platform (`prebuilds/<platform>-<arch>/`).
+ *
+ * # Errors
+ * `ERR_MMAP_BACKEND_UNAVAILABLE` when neither exists (with the install script's
+ * explanation) or none can be loaded here (`node --no-addons`, a different platform...).
+ */
+export function loadAddon(): { addon: NativeAddon; origin: AddonOrigin } {
+  const present = location.candidates().filter((candidate) => existsSync(candidate.path));
+  if (present.length === 0) throw unavailableHere(missingExplanation());
+  const failures: string[] = [];
+  let lastError: unknown;
+  for (const candidate of present) {
+    try {
+      return { addon: requireHere(candidate.path) as NativeAddon, origin: candidate };
+    } catch (error) {
+      if ((error as { code?: unknown }).code === 'ERR_DLOPEN_DISABLED') {
+        throw unavailableHere('this Node runs with --no-addons, so no native addon can be loaded.', error);
+      }
+      failures.push(loadFailure(candidate.path, error));
+      lastError = error;
+    }
+  }
+  throw unavailableHere(`${failures.join('; ')}. ${howToBuild}`, lastError);
+}
+
+const loaded = loadAddon();
 /** The addon, loaded once when this package is imported. */
-export const addon: NativeAddon = loadAddon();
+export const addon: NativeAddon = loaded.addon;
+/** Which file `addon` came from. */
+export const addonOrigin: AddonOrigin = loaded.origin;

@@ -69,8 +69,8 @@ function mapHint(request: MapRequest): (failure: NativeFailure) => string {
   return (failure) => failureHint(failure.syscall, failure.errno ?? 'EIO', request);
 }
 
-/** The backend over a loaded addon. */
-export function createNativeBackend(addon: NativeAddon): Backend {
+/** The backend over a loaded addon; `origin` says which file it came from (`Backend.origin`). */
+export function createNativeBackend(addon: NativeAddon, origin?: string): Backend {
   const constants = addon.constants;
   const sharedMemoryFlags = addon.sharedMemoryFlags;
   // Lets every mapping tell "no new fault anywhere" without calling the addon.
@@ -83,6 +83,7 @@ export function createNativeBackend(addon: NativeAddon): Backend {
     capabilities,
     pageSize,
     allocationGranularity,
+    origin,
 
     map(request: MapRequest): BackendMapping {
       const { map: mapFlags } = constants;

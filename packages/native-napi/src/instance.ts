@@ -1,11 +1,11 @@
 /** The backend of this process (or worker), over the addon loaded at import. */
 import type { Backend } from '@mmapkit/core';
-import { addon } from './addon.js';
+import { addon, addonOrigin } from './addon.js';
 import { createNativeBackend } from './backend.js';
 import { forgetGuardCheck } from './guard.js';
 
 /** The native-napi backend. Importing this package throws `ERR_MMAP_BACKEND_UNAVAILABLE` when the addon is missing. */
-export const backend: Backend = createNativeBackend(addon);
+export const backend: Backend = createNativeBackend(addon, `${addonOrigin.kind}: ${addonOrigin.path}`);
 
 /**
  * Makes the addon report `napi_no_external_buffers_allowed` when it creates a buffer, as

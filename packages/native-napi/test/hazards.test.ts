@@ -3,8 +3,7 @@
  * built dist/) so that a crash fails one assertion instead of the whole run.
  */
 import { constants as bufferConstants } from 'node:buffer';
-import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixtureReport, runFixture, temporaryFolder } from './helpers.js';
@@ -116,23 +115,6 @@ describe('native-napi hazards', () => {
     expect(run.stdout).toContain('about to write');
     expect(run.stdout).not.toContain('survived');
     expect(['SIGSEGV', 'SIGBUS']).toContain(run.signal);
-  }, 20_000);
-
-  it('when the install could not build the addon, importing the package throws ERR_MMAP_BACKEND_UNAVAILABLE with the install script\'s explanation', async () => {
-    // A copy of the package with dist/ and the install script's failure note but no addon.
-    const copy = fileURLToPath(new URL(`./fixtures/.unbuilt-${process.pid}/`, import.meta.url));
-    try {
-      cpSync(fileURLToPath(new URL('../dist/', import.meta.url)), join(copy, 'dist'), { recursive: true });
-      mkdirSync(join(copy, 'build'));
-      writeFileSync(join(copy, 'build', 'install-failure.txt'), 'the native addon was not built: node-gyp failed; missing from PATH: make\n');
-      const run = await runFixture('import-report.mjs', [pathToFileURL(join(copy, 'dist', 'index.js')).href]);
-      const result = fixtureReport<{ code: string; message: string }>(run);
-      expect(result.code).toBe('ERR_MMAP_BACKEND_UNAVAILABLE');
-      expect(result.message).toContain('missing from PATH: make');
-      expect(result.message).toContain('npm run build:native');
-    } finally {
-      rmSync(copy, { recursive: true, force: true });
-    }
   }, 20_000);
 
   it('system errors are thrown from JavaScript, so catching them works under --abort-on-uncaught-exception', async () => {

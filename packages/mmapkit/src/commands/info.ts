@@ -10,6 +10,11 @@ function cell(value: Capabilities[keyof Capabilities]): string {
   return String(value);
 }
 
+/** 'available', with where its native code came from when the backend says. */
+function availability(origin: string | undefined): string {
+  return origin === undefined ? 'available' : `available (${origin})`;
+}
+
 /** `mmapkit info`: backends here and why, page size, granularity, largest view, capabilities. */
 export function info(json: boolean): void {
   const reports = backends();
@@ -37,6 +42,7 @@ export function info(json: boolean): void {
             name: report.name,
             available: report.available,
             reason: report.reason ?? null,
+            origin: report.backend?.origin ?? null,
             capabilities: report.backend?.capabilities ?? null,
           })),
         },
@@ -52,7 +58,7 @@ export function info(json: boolean): void {
   console.log(`largest view:           ${formatBytes(largestRuntimeView)}`);
   console.log(`default backend:        ${chosen ?? 'none'} (${reason ?? ''})\n`);
   console.log('backends:');
-  for (const report of reports) console.log(`  ${report.name.padEnd(12)} ${report.available ? 'available' : `unavailable: ${report.reason ?? ''}`}`);
+  for (const report of reports) console.log(`  ${report.name.padEnd(12)} ${report.available ? availability(report.backend?.origin) : `unavailable: ${report.reason ?? ''}`}`);
   const available = reports.filter((report) => report.backend !== undefined);
   if (available.length === 0) return;
   const keys = Object.keys(available[0]!.backend!.capabilities) as Array<keyof Capabilities>;
