@@ -3,6 +3,6 @@ import { defineConfig } from 'vitest/config';
 // One project per package: each package's tests live beside it in `test/`.
 export default defineConfig({
   test: {
-    projects: ['packages/*'],
+    projects: ['packages/*', 'apps/docs'],
   },
 });
