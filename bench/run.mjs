@@ -4,8 +4,8 @@
 // A benchmark is any bench/*.mjs file other than this one: a new script joins by being there.
 // Shared code lives in bench/lib/. Run `node bench/run.mjs --help` for the options.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, platform, release, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -23,6 +23,9 @@ Options:
                  temporary file) and end with one table: issue, target, goal, measured ratio
                  (median of rounds, min–max) and pass/fail
   --from FILE    print the summary table of a BENCH_RESULTS file and run nothing
+  --save FILE    with --summary: also write the results to FILE (JSON lines, with a first
+                 { meta: { date, machine, node, command } } line); the docs site draws
+                 its benchmark page from bench/results/*.jsonl
   --help         print this text and the list of benchmarks, run nothing
 
 Benchmarks:`;
@@ -42,6 +45,18 @@ function describeBenchmark(name) {
 function printHelp() {
   console.log(usage);
   for (const name of benchmarks()) console.log(`  ${name.padEnd(18)} ${describeBenchmark(name)}`);
+}
+
+/** Writes a results file with a meta line first: where, when and how it was measured. */
+function saveResults(file, text) {
+  const meta = {
+    date: new Date().toISOString().slice(0, 10),
+    machine: `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'unknown CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB, ${platform()} ${release()}`,
+    node: process.version,
+    command: `node bench/run.mjs ${process.argv.slice(2).join(' ')}`,
+  };
+  writeFileSync(file, `${JSON.stringify({ meta })}\n${text}`);
+  console.log(`results saved to ${file}`);
 }
 
 /** The records of a BENCH_RESULTS file; lines that are not JSON objects are reported, not fatal. */
@@ -122,7 +137,7 @@ function main() {
   try {
     parsed = parseArgs({
       allowPositionals: true,
-      options: { help: { type: 'boolean' }, summary: { type: 'boolean' }, from: { type: 'string' } },
+      options: { help: { type: 'boolean' }, summary: { type: 'boolean' }, from: { type: 'string' }, save: { type: 'string' } },
     });
   } catch (error) {
     console.error(`${error instanceof Error ? error.message : String(error)}\n\n${usage.split('\n\nBenchmarks:')[0]}`);
@@ -155,6 +170,7 @@ function main() {
       `\n=== summary (node ${process.version}; ratios are medians over rounds, each against a baseline of the same round)`,
     );
     console.log(summaryTable(readResults(text).records, failed));
+    if (values.save) saveResults(values.save, text);
     if (failed.length > 0) process.exitCode = 1;
   } finally {
     rmSync(resultsFolder, { recursive: true, force: true });
