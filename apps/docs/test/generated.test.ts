@@ -34,9 +34,15 @@ describe('the capability matrix', () => {
     }
   });
 
-  it('is what the built site shows', () => {
+  // The site is built once, with the machine's Node; CI then runs this suite on other Node
+  // versions, where some capabilities differ (ffi-koffi detaches views on Node 22+, views are
+  // larger). There the page must still name the same backends, and say which Node it describes.
+  it('is what the built site shows (the same table on the Node that built it)', () => {
     const page = readFileSync(join(site, 'docs', 'generated', 'capabilities.md'), 'utf8');
-    expect(page).toContain(table);
+    const builtWith = /Node (\d+)\.\d+\.\d+/.exec(page)?.[1];
+    expect(builtWith).toBeDefined();
+    if (builtWith === process.versions.node.split('.')[0]) expect(page).toContain(table);
+    else expect(page).toContain(table.split('\n')[0]);
   });
 });
 
