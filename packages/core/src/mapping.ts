@@ -11,8 +11,9 @@ import type {
   UncheckedProtection,
 } from './api.js';
 import { advices, protections, uncheckedAdvices, uncheckedProtections } from './constants.js';
-import { MmapError, MmapRangeError } from './errors.js';
-import { closed, detached, unsupported, viewTooLarge } from './failures.js';
+import { MmapRangeError, type MmapError } from './errors.js';
+import { closed, detached, poisoned, unsupported, viewTooLarge } from './failures.js';
+import { budget } from './mapping-budget.js';
 import { validateBoolean, validateInteger, validateOneOf, validateOptionsObject } from './validate.js';
 
 /** Which pages of a range are resident in memory, from `Mapping.residency()`. */
@@ -42,11 +43,28 @@ export interface MappingState {
   readonly path: string | undefined;
   readonly fd: number | undefined;
   readonly anonymous: boolean;
+  /**
+   * Areas of the process's memory map the mapping holds in the budget (`mapping-budget.ts`),
+   * given back at `close()`. @defaultValue `0` (not counted)
+   */
+  readonly areas?: number;
 }
 
-const finalizers = new FinalizationRegistry<BackendMapping>((handle) => {
+/** What the finalizer of a mapping collected while open releases. */
+interface Collected {
+  readonly handle: BackendMapping;
+  readonly areas: number;
+}
+
+/**
+ * Releases a mapping collected while open, and gives its areas back to the budget. Backends that
+ * release their memory themselves (`releasedWhenCollected`) get no entry, to save its cost per
+ * mapping: their areas stay in the budget's estimate until it next counts `/proc/self/maps`.
+ */
+const finalizers = new FinalizationRegistry<Collected>((collected) => {
+  budget.give(collected.areas);
   try {
-    handle.release();
+    collected.handle.release();
   } catch {
     // A finalizer must never throw; the backend reports nothing more useful here.
   }
@@ -93,6 +111,8 @@ export class Mapping implements Disposable {
   #faultsAtClose: readonly FaultEvent[] = [];
   /** Whether a finalizer releases the backend mapping if this object is collected open. */
   readonly #registered: boolean;
+  /** Areas held in the budget until `close()` (or the finalizer) gives them back. */
+  readonly #areas: number;
 
   /** @internal Use `mapFile()`/`mapAnonymous()`. */
   constructor(state: MappingState) {
@@ -106,8 +126,9 @@ export class Mapping implements Disposable {
     this.#handle = state.handle;
     this.#protection = state.protection;
     this.#alignmentGap = state.alignmentGap;
+    this.#areas = state.areas ?? 0;
     this.#registered = state.handle !== undefined && state.handle.releasedWhenCollected !== true;
-    if (this.#registered) finalizers.register(this, state.handle as BackendMapping, this);
+    if (this.#registered) finalizers.register(this, { handle: state.handle as BackendMapping, areas: this.#areas }, this);
   }
 
   /** True once `close()` has run. */
@@ -332,7 +353,11 @@ export class Mapping implements Disposable {
     if (handle === undefined) return;
     if (this.#registered) finalizers.unregister(this);
     this.#faultsAtClose = this.#faultsOfHandle(handle);
-    handle.unmap();
+    try {
+      handle.unmap();
+    } finally {
+      budget.give(this.#areas);
+    }
   }
 
   /** `close()`, for `using mapping = ...`. */
@@ -364,36 +389,7 @@ export class Mapping implements Disposable {
 
   /** The error a poisoned mapping throws: the code of its first fault. */
   #faultError(method: string, event: FaultEvent): MmapError {
-    const offset = Math.max(0, event.offset - this.#alignmentGap);
-    const file = this.path === undefined ? '' : ` of '${this.path}'`;
-    const details = { path: this.path };
-    const poisoned = `The mapping is poisoned: every call but close() throws this until it is closed (mapping.faults() lists what happened).`;
-    switch (event.type) {
-      case 'truncated':
-        return new MmapError(
-          'ERR_MMAP_TRUNCATED',
-          `Cannot call ${method}: the file${file} was truncated below the mapped range while mapped (an access at offset ${offset} was past its new end). Bytes past the new end now read as 0 and writes there were discarded. ${poisoned}`,
-          details,
-        );
-      case 'read-only-write':
-        return new MmapError(
-          'ERR_MMAP_READONLY_WRITE',
-          `Cannot call ${method}: code wrote to a read-only page of this mapping${file} (offset ${offset}). The write went to a private copy of the page and never reached the file. ${poisoned}`,
-          details,
-        );
-      case 'access-revoked':
-        return new MmapError(
-          'ERR_MMAP_ACCESS_REVOKED',
-          `Cannot call ${method}: code touched a page of this mapping${file} whose access was revoked (protection 'none', offset ${offset}). The page now reads as 0 and writes to it go nowhere. ${poisoned}`,
-          details,
-        );
-      case 'io-error':
-        return new MmapError(
-          'ERR_MMAP_SYSTEM',
-          `Cannot call ${method}: the kernel could not supply a page of this mapping${file} (offset ${offset}: an I/O error, or no space for a page of a sparse file). The page now reads as 0. ${poisoned}`,
-          { ...details, errno: 'EIO', syscall: 'page fault' },
-        );
-    }
+    return poisoned(event.type, method, Math.max(0, event.offset - this.#alignmentGap), this.path);
   }
 
   #assertCapability(capability: 'residency' | 'lock' | 'syncInvalidate', what: string): void {

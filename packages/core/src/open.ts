@@ -2,8 +2,9 @@ import { closeSync, constants as fsConstants, fstatSync, ftruncateSync, openSync
 import { fileURLToPath } from 'node:url';
 import type { AnonymousMapOptions, Backend, BackendMapping, FileMapOptions, MapRequest, Protection, Sharing } from './api.js';
 import { protections, sharings } from './constants.js';
-import { fromNodeError, isMmapError, MmapError, MmapRangeError, MmapTypeError, systemError } from './errors.js';
-import { failureHint, outOfRange, unsupported } from './failures.js';
+import { fromNodeError, isMmapError, MmapRangeError, MmapTypeError, systemError } from './errors.js';
+import { failureHint, outOfRange, unsupported, withHint } from './failures.js';
+import { areasPerMapping, budget } from './mapping-budget.js';
 import { Mapping } from './mapping.js';
 import { validateBoolean, validateInteger, validateOneOf, validateOptionsObject } from './validate.js';
 
@@ -60,19 +61,28 @@ function commonFlags(options: Partial<FileMapOptions>, backend: Backend, default
 }
 
 /**
- * `backend.map(request)`, with the huge-page hint added at the front when a `hugePages` request
- * fails, so the failure reads the same whichever backend reported it.
+ * `backend.map(request)` within the process's budget of mapping areas (`ERR_MMAP_TOO_MANY_MAPPINGS`
+ * before V8's reserve is reached, or when the kernel's `ENOMEM` comes from the limit), with the
+ * huge-page hint added at the front when a `hugePages` request fails, so that a failure reads the
+ * same whichever backend reported it. The areas taken are the returned mapping's to give back.
  */
-function mapWithHint(backend: Backend, request: MapRequest): BackendMapping {
+function mapCounted(backend: Backend, request: MapRequest, areas: number): BackendMapping {
+  budget.take(areas);
   try {
     return backend.map(request);
   } catch (error) {
-    if (!request.hugePages || !isMmapError(error) || error.syscall !== 'mmap' || error.errno === undefined) throw error;
-    if (error.message.includes('nr_hugepages')) throw error;
-    const hint = failureHint('mmap', error.errno, request);
-    if (hint === '') throw error;
-    throw new MmapError(error.code, `${error.message}${hint}`, { errno: error.errno, syscall: error.syscall, cause: error, path: error.path });
+    budget.give(areas);
+    throw explainFailure(error, request, areas);
   }
+}
+
+/** A backend's `mmap` failure, with the limit most likely behind it. */
+function explainFailure(error: unknown, request: MapRequest, areas: number): unknown {
+  if (!isMmapError(error) || error.syscall !== 'mmap' || error.errno === undefined) return error;
+  if (error.errno === 'ENOMEM' && areas > 0 && !request.hugePages) return budget.explain(error) ?? error;
+  if (!request.hugePages || error.message.includes('nr_hugepages')) return error;
+  const hint = failureHint('mmap', error.errno, request);
+  return hint === '' ? error : withHint(error, hint);
 }
 
 function pathOf(value: unknown): string {
@@ -135,7 +145,8 @@ export function mapFile(backend: Backend, options: FileMapOptions): Mapping {
   let descriptorSettled = false;
   try {
     const length = fileRangeLength(fd, request);
-    const handle = length === 0 ? undefined : mapRange(backend, fd, ownsFd, request, length);
+    const areas = length === 0 ? 0 : areasPerMapping(backend.capabilities.zeroCopy);
+    const handle = length === 0 ? undefined : mapRange(backend, fd, ownsFd, request, length, areas);
     // A retaining backend now owns the descriptor mmapkit opened; otherwise it is no longer needed.
     descriptorSettled = true;
     const retained = handle !== undefined && backend.capabilities.retainsFileDescriptor;
@@ -151,6 +162,7 @@ export function mapFile(backend: Backend, options: FileMapOptions): Mapping {
       path: request.path,
       fd: request.userFd,
       anonymous: false,
+      areas,
     });
     if (request.flags.lock && handle !== undefined) lockOrClose(mapping);
     return mapping;
@@ -232,16 +244,10 @@ function fileRangeLength(fd: number, request: FileRequest): number {
 }
 
 /** Stage 4 of `mapFile`: the backend maps the range, widened down to its allocation granularity. */
-function mapRange(backend: Backend, fd: number, ownsFd: boolean, request: FileRequest, length: number): BackendMapping {
+function mapRange(backend: Backend, fd: number, ownsFd: boolean, request: FileRequest, length: number, areas: number): BackendMapping {
   const alignmentGap = request.offset % backend.allocationGranularity;
-  return mapWithHint(backend, {
-    fd,
-    ownsFd,
-    path: request.path,
-    offset: request.offset - alignmentGap,
-    length: length + alignmentGap,
-    ...request.flags,
-  } satisfies MapRequest);
+  const exact: MapRequest = { fd, ownsFd, path: request.path, offset: request.offset - alignmentGap, length: length + alignmentGap, ...request.flags };
+  return mapCounted(backend, exact, areas);
 }
 
 /** Closes a descriptor while another error is already on its way. */
@@ -273,7 +279,8 @@ export function mapAnonymous(backend: Backend, options: AnonymousMapOptions): Ma
   const checked = validateOptionsObject<AnonymousMapOptions>(options, 'options', anonymousKeys);
   const length = validateInteger(checked.length, 'options.length', 1);
   const flags = commonFlags(checked, backend, { protection: 'read-write', sharing: 'private' });
-  const handle = mapWithHint(backend, { fd: undefined, ownsFd: false, path: undefined, offset: 0, length, ...flags });
+  const areas = areasPerMapping(backend.capabilities.zeroCopy);
+  const handle = mapCounted(backend, { fd: undefined, ownsFd: false, path: undefined, offset: 0, length, ...flags }, areas);
   const mapping = new Mapping({
     backend,
     handle,
@@ -285,6 +292,7 @@ export function mapAnonymous(backend: Backend, options: AnonymousMapOptions): Ma
     path: undefined,
     fd: undefined,
     anonymous: true,
+    areas,
   });
   if (flags.lock) lockOrClose(mapping);
   return mapping;

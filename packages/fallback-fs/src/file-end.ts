@@ -11,7 +11,7 @@
  */
 
 import { fstatSync, type Stats } from 'node:fs';
-import { fromNodeError, MmapError, type FaultEvent } from '@mmapkit/core';
+import { fromNodeError, truncatedBehind, type FaultEvent, type MmapError } from '@mmapkit/core';
 
 /** The end of the file behind one mapped region, in region offsets. */
 export class FileEnd {
@@ -62,13 +62,7 @@ export class FileEnd {
 
   /** The error of the call that found (or runs after) the truncation. */
   error(call: string): MmapError {
-    const newEnd = this.#fileOffset + (this.#truncation?.offset ?? 0);
-    const file = this.#path === undefined ? 'The mapped file' : `The file '${this.#path}'`;
-    return new MmapError(
-      'ERR_MMAP_TRUNCATED',
-      `${file} was truncated to ${newEnd} bytes by someone else while mapped (found by ${call}). Bytes past the new end now read as 0 and are never written back, even if the file grows again; changes below it are kept. Close the mapping and map the file again.`,
-      this.#path === undefined ? {} : { path: this.#path },
-    );
+    return truncatedBehind(this.#fileOffset + (this.#truncation?.offset ?? 0), call, this.#path);
   }
 
   #record(newEnd: number): void {

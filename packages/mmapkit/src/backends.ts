@@ -1,5 +1,14 @@
 import { createRequire } from 'node:module';
-import { isMmapError, MmapError, MmapRangeError, type Backend, type BackendCandidate } from '@mmapkit/core';
+import {
+  backendNotExported,
+  isMomentaryFailure,
+  loadCandidate,
+  MmapRangeError,
+  requestedBackendUnavailable,
+  selectBackend,
+  type Backend,
+  type BackendCandidate,
+} from '@mmapkit/core';
 
 /** The names of the backends mmapkit knows, in order of preference. */
 export const backendNames = ['native-napi', 'ffi-koffi', 'fallback-fs'] as const;
@@ -15,18 +24,48 @@ const packageOf: Record<BackendName, string> = {
 
 const requireBackend = createRequire(import.meta.url);
 
-/** Loads one backend by name, synchronously. Throws when it cannot load here. */
+/** Each backend loaded (or failed to load) so far: loading is tried once per process. */
+const loaded = new Map<BackendName, { readonly backend: Backend } | { readonly error: unknown }>();
+
+/**
+ * Loads one backend by name, synchronously, once per process: later calls return the same backend,
+ * or throw the same error, without loading again.
+ *
+ * # Errors
+ * What loading its package threw (`ERR_MMAP_BACKEND_UNAVAILABLE` from the backend itself, or
+ * `MODULE_NOT_FOUND` for a missing optional dependency); `ERR_MMAP_BACKEND_UNAVAILABLE` for a
+ * package without a `backend` export.
+ *
+ * @example
+ * ```ts
+ * const native = loadBackend('native-napi');
+ * ```
+ */
 export function loadBackend(name: BackendName): Backend {
-  const loaded = requireBackend(packageOf[name]) as { backend?: Backend };
-  if (loaded.backend === undefined) {
-    throw new MmapError('ERR_MMAP_BACKEND_UNAVAILABLE', `${packageOf[name]} does not export a backend.`);
+  let outcome = loaded.get(name);
+  if (outcome === undefined) {
+    outcome = requireOnce(name);
+    loaded.set(name, outcome);
   }
-  return loaded.backend;
+  if ('error' in outcome) throw outcome.error;
+  return outcome.backend;
 }
+
+function requireOnce(name: BackendName): { readonly backend: Backend } | { readonly error: unknown } {
+  try {
+    const exported = (requireBackend(packageOf[name]) as { backend?: Backend }).backend;
+    return exported === undefined ? { error: backendNotExported(packageOf[name]) } : { backend: exported };
+  } catch (error) {
+    return { error };
+  }
+}
+
+/** The known backends as candidates, loaded by `loadBackend` (made once: the front door's fast path). */
+const knownCandidates: readonly BackendCandidate[] = Object.freeze(backendNames.map((name) => Object.freeze({ name, load: () => loadBackend(name) })));
 
 /** The default candidates: every known backend, loaded by `loadBackend`. */
 export function defaultCandidates(): BackendCandidate[] {
-  return backendNames.map((name) => ({ name, load: () => loadBackend(name) }));
+  return [...knownCandidates];
 }
 
 /** What `backends()` reports for each known backend. */
@@ -74,13 +113,17 @@ function isBackend(value: unknown): value is Backend {
 
 /**
  * Choose a backend: an explicit `backend` option wins, then `MMAPKIT_BACKEND`, then the
- * first candidate that loads and passes its probe. A runtime that refuses external
- * buffers (Electron's memory cage) skips every zero-copy backend and uses fallback-fs.
+ * first candidate that loads and passes its probe (core's `selectBackend`). A runtime that
+ * refuses external buffers (Electron's memory cage) skips every zero-copy backend and uses
+ * fallback-fs. Each backend is loaded and probed once per process: later choices reuse the
+ * outcome.
  *
  * # Errors
  * `RangeError` (`ERR_INVALID_ARG_VALUE`) for an unknown backend name, in the option or the
  * environment variable (never a silent default); `ERR_MMAP_BACKEND_UNAVAILABLE` when the
- * named backend cannot load here; `ERR_MMAP_NO_BACKEND` when none can.
+ * named backend cannot load here; `ERR_MMAP_NO_BACKEND` when none can. A probe that fails for
+ * a reason of the moment throws that reason (`ERR_MMAP_TOO_MANY_MAPPINGS`, `ERR_MMAP_SYSTEM`
+ * with `ENOMEM` or `EMFILE`), never "unavailable".
  *
  * @example
  * ```ts
@@ -89,45 +132,30 @@ function isBackend(value: unknown): value is Backend {
  * ```
  */
 export function chooseBackend(options: ChooseBackendOptions = {}): BackendChoice {
-  const candidates = options.candidates ?? defaultCandidates();
-  const environment = options.environment ?? process.env;
   if (isBackend(options.backend)) return { backend: options.backend, reason: 'given as a Backend object', rejected: [] };
-  const fromEnvironment = environment.MMAPKIT_BACKEND === '' ? undefined : environment.MMAPKIT_BACKEND;
-  const requested = options.backend ?? fromEnvironment;
-  const source = options.backend === undefined ? 'MMAPKIT_BACKEND' : 'options.backend';
-  if (requested !== undefined) {
-    const candidate = candidates.find((entry) => entry.name === requested);
-    if (candidate === undefined) {
-      throw new MmapRangeError(source, `one of ${candidates.map((entry) => `'${entry.name}'`).join(', ')}`, requested, 'ERR_INVALID_ARG_VALUE');
-    }
-    try {
-      const backend = candidate.load();
-      backend.probe();
-      return { backend, reason: `requested by ${source}`, rejected: [] };
-    } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
-      throw new MmapError('ERR_MMAP_BACKEND_UNAVAILABLE', `The ${candidate.name} backend requested by ${source} cannot be used here: ${reason}`, { cause: error });
-    }
+  const candidates = options.candidates ?? knownCandidates;
+  if (options.backend !== undefined) return requestedChoice(candidates, options.backend, 'options.backend');
+  const environment = options.environment ?? process.env;
+  const fromEnvironment = environment.MMAPKIT_BACKEND;
+  if (fromEnvironment !== undefined && fromEnvironment !== '') return requestedChoice(candidates, fromEnvironment, 'MMAPKIT_BACKEND');
+  const { backend, rejected } = selectBackend(candidates);
+  const reason =
+    rejected.length === 0 ? 'the first choice, and it works here' : `the first that works here (${rejected.map((entry) => entry.name).join(', ')} did not)`;
+  return { backend, reason, rejected: rejected.map((entry) => ({ name: entry.name, reason: entry.reason })) };
+}
+
+/** The backend named by `source` (the option or the environment variable), or why it cannot be used. */
+function requestedChoice(candidates: readonly BackendCandidate[], requested: string, source: string): BackendChoice {
+  const candidate = candidates.find((entry) => entry.name === requested);
+  if (candidate === undefined) {
+    throw new MmapRangeError(source, `one of ${candidates.map((entry) => `'${entry.name}'`).join(', ')}`, requested, 'ERR_INVALID_ARG_VALUE');
   }
-  const rejected: Array<{ name: string; reason: string }> = [];
-  let refusedBy: string | undefined;
-  for (const candidate of candidates) {
-    try {
-      const backend = candidate.load();
-      if (refusedBy !== undefined && backend.capabilities.zeroCopy) {
-        throw new MmapError('ERR_MMAP_EXTERNAL_BUFFERS_REFUSED', `this runtime refuses external buffers (found by ${refusedBy}), which every zero-copy backend needs`);
-      }
-      backend.probe();
-      const reason =
-        rejected.length === 0 ? 'the first choice, and it works here' : `the first that works here (${rejected.map((entry) => entry.name).join(', ')} did not)`;
-      return { backend, reason, rejected };
-    } catch (error) {
-      if (isMmapError(error) && error.code === 'ERR_MMAP_EXTERNAL_BUFFERS_REFUSED') refusedBy ??= candidate.name;
-      rejected.push({ name: candidate.name, reason: error instanceof Error ? error.message : String(error) });
-    }
+  try {
+    return { backend: loadCandidate(candidate), reason: `requested by ${source}`, rejected: [] };
+  } catch (error) {
+    if (isMomentaryFailure(error)) throw error;
+    throw requestedBackendUnavailable(candidate.name, source, error);
   }
-  const reasons = rejected.map((entry) => `${entry.name}: ${entry.reason}`).join('; ');
-  throw new MmapError('ERR_MMAP_NO_BACKEND', `No mmapkit backend works here (${reasons || 'no candidates'}).`);
 }
 
 /**
@@ -138,12 +166,10 @@ export function chooseBackend(options: ChooseBackendOptions = {}): BackendChoice
  * for (const report of backends()) console.log(report.name, report.available, report.reason ?? '');
  * ```
  */
-export function backends(candidates: readonly BackendCandidate[] = defaultCandidates()): BackendReport[] {
+export function backends(candidates: readonly BackendCandidate[] = knownCandidates): BackendReport[] {
   return candidates.map((candidate) => {
     try {
-      const backend = candidate.load();
-      backend.probe();
-      return { name: candidate.name, available: true, reason: undefined, backend };
+      return { name: candidate.name, available: true, reason: undefined, backend: loadCandidate(candidate) };
     } catch (error) {
       return { name: candidate.name, available: false, reason: error instanceof Error ? error.message : String(error), backend: undefined };
     }

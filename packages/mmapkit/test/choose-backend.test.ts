@@ -1,4 +1,4 @@
-import { MmapError, type Backend, type BackendCandidate } from '@mmapkit/core';
+import { MmapError, systemError, type Backend, type BackendCandidate } from '@mmapkit/core';
 import { describe, expect, it } from 'vitest';
 import { backends, chooseBackend, loadBackend } from '../src/index.js';
 
@@ -93,6 +93,42 @@ describe('choosing a backend', () => {
     );
   });
 
+  it('probes each backend object once: a second choice reuses the outcome, success or failure', () => {
+    let probes = 0;
+    const counted = fakeBackend('native-napi', true, () => {
+      probes++;
+    });
+    let failedProbes = 0;
+    const broken = fakeBackend('ffi-koffi', true, () => {
+      failedProbes++;
+      throw new MmapError('ERR_MMAP_BACKEND_UNAVAILABLE', 'broken (simulated)');
+    });
+    for (let round = 0; round < 3; round++) {
+      expect(chooseBackend({ candidates: [candidate('native-napi', () => counted)], environment: {}, backend: 'native-napi' }).backend).toBe(counted);
+      expect(() => chooseBackend({ candidates: [candidate('ffi-koffi', () => broken)], environment: {}, backend: 'ffi-koffi' })).toThrow(
+        expect.objectContaining({ code: 'ERR_MMAP_BACKEND_UNAVAILABLE', message: expect.stringContaining('broken (simulated)') }),
+      );
+    }
+    expect([probes, failedProbes]).toEqual([1, 1]);
+  });
+
+  it('a probe that fails for lack of memory is that error, not "unavailable", and is tried again next time', () => {
+    let probes = 0;
+    const starved = fakeBackend('native-napi', true, () => {
+      probes++;
+      throw systemError('mmap', 'ENOMEM', 'Cannot allocate memory (simulated)');
+    });
+    const candidates = [candidate('native-napi', () => starved), fs];
+    for (let round = 0; round < 2; round++) {
+      expect(() => chooseBackend({ candidates, environment: {}, backend: 'native-napi' })).toThrow(
+        expect.objectContaining({ code: 'ERR_MMAP_SYSTEM', errno: 'ENOMEM' }),
+      );
+      // Choosing the default does not fall back to fallback-fs for good because of it.
+      expect(() => chooseBackend({ candidates, environment: {} })).toThrow(expect.objectContaining({ code: 'ERR_MMAP_SYSTEM', errno: 'ENOMEM' }));
+    }
+    expect(probes).toBe(4);
+  });
+
   it('backends() reports every backend with whether it works here and why not', () => {
     const reports = backends([candidate('native-napi', failsToLoad('native-napi')), fs]);
     expect(reports.map(({ name, available }) => ({ name, available }))).toEqual([
@@ -110,18 +146,5 @@ describe('choosing a backend', () => {
       ['ffi-koffi', true, undefined],
       ['fallback-fs', true, undefined],
     ]);
-  });
-
-  it("the native backend's real refusal switch makes the front door fall back to fallback-fs", async () => {
-    const native = (await import('@mmapkit/native-napi/testing')) as { setExternalBuffersRefusedForTesting: (refused: boolean) => void };
-    native.setExternalBuffersRefusedForTesting(true);
-    try {
-      const choice = chooseBackend({ environment: {} });
-      expect(choice.backend.name).toBe('fallback-fs');
-      expect(choice.rejected.map((entry) => entry.name)).toEqual(['native-napi', 'ffi-koffi']);
-    } finally {
-      native.setExternalBuffersRefusedForTesting(false);
-    }
-    expect(chooseBackend({ environment: {} }).backend.name).toBe('native-napi');
   });
 });

@@ -21,6 +21,25 @@ describe('the front door in different environments', () => {
     for (const entry of choice.rejected) expect(entry.reason).toMatch(/addons|ERR_DLOPEN_DISABLED/i);
   });
 
+  it("the native backend's real refusal switch makes the front door fall back to fallback-fs, and the choice holds for the process", async () => {
+    const source = `
+      const { setExternalBuffersRefusedForTesting } = await import('@mmapkit/native-napi/testing');
+      const { chooseBackend } = await import(${JSON.stringify(distIndex)});
+      setExternalBuffersRefusedForTesting(true);
+      const first = chooseBackend({ environment: {} });
+      setExternalBuffersRefusedForTesting(false);
+      // Each backend is probed once per process: the refusal found first is still the answer.
+      const second = chooseBackend({ environment: {} });
+      console.log(JSON.stringify([first, second].map((choice) => ({ name: choice.backend.name, rejected: choice.rejected.map((entry) => entry.name) }))));
+    `;
+    const result = await runNode(['--input-type=module', '-e', source], { environment: { MMAPKIT_BACKEND: undefined } });
+    expect(result.stderr).toBe('');
+    expect(JSON.parse(result.stdout)).toEqual([
+      { name: 'fallback-fs', rejected: ['native-napi', 'ffi-koffi'] },
+      { name: 'fallback-fs', rejected: ['native-napi', 'ffi-koffi'] },
+    ]);
+  });
+
   it('MMAPKIT_BACKEND selects the backend for a whole process', async () => {
     const result = await runNode(['--input-type=module', '-e', reportDefault], { environment: { MMAPKIT_BACKEND: 'ffi-koffi' } });
     expect(JSON.parse(result.stdout)).toMatchObject({ name: 'ffi-koffi', reason: 'requested by MMAPKIT_BACKEND' });

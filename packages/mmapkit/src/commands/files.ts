@@ -1,5 +1,5 @@
 import { closeSync, fdatasyncSync, openSync, statSync } from 'node:fs';
-import { MmapError, systemError, unsupported, type Backend, type Mapping } from '@mmapkit/core';
+import { pageCacheUnseen, systemError, unsupported, type Backend, type Mapping } from '@mmapkit/core';
 import { bar, formatBytes, percent, Progress } from '../format.js';
 import { chooseBackend } from '../backends.js';
 import { map } from '../map.js';
@@ -57,16 +57,13 @@ export function pageCacheBackend(backend: Backend): Backend {
       reasons.push(`${name}: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
-  throw new MmapError(
-    'ERR_MMAP_UNSUPPORTED',
-    `the ${backend.name} backend keeps its own copy of a file and cannot see the page cache, and no backend that can loads here (${reasons.join('; ')})`,
-  );
+  throw pageCacheUnseen(backend.name, reasons);
 }
 
 /** Page-cache residency of one file (`mincore` over a read-only mapping). */
 export function fileResidency(path: string, backend: Backend): FileResidency {
   requireCapability(backend, 'residency');
-  if (!backend.capabilities.zeroCopy) throw new MmapError('ERR_MMAP_UNSUPPORTED', `the ${backend.name} backend cannot see the page cache; use pageCacheBackend()`);
+  if (!backend.capabilities.zeroCopy) throw pageCacheUnseen(backend.name);
   const result = withMapping(path, backend, (mapping) => {
     let resident = 0;
     let pages = 0;
