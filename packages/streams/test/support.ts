@@ -1,8 +1,6 @@
 /** Test support for @mmapkit/streams: the backends, seeded files, mapping counts and child processes. */
-import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { seededRandom } from '@mmapkit/conformance/cases';
+import { fixtureRunner, seededRandom } from '@mmapkit/conformance/cases';
 
 export { fileWith, seededBytes, seededRandom, temporaryFolder } from '@mmapkit/conformance/cases';
 
@@ -35,9 +33,5 @@ export function seededText(length: number, seed: number): Buffer {
   return Buffer.from(parts.join('') + 'a'.repeat(length - size));
 }
 
-/** Runs a fixture script (test/fixtures/<name>) in a child Node with `flags`; returns its status and output. */
-export function runFixture(name: string, flags: readonly string[], args: readonly string[]): { status: number | null; signal: string | null; stdout: string; stderr: string } {
-  const script = fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
-  const result = spawnSync(process.execPath, [...flags, script, ...args], { encoding: 'utf8', timeout: 60_000 });
-  return { status: result.status, signal: result.signal, stdout: result.stdout, stderr: result.stderr };
-}
+/** Runs `test/fixtures/<name>` in a child Node and reads the JSON report it prints last. */
+export const runFixture = fixtureRunner(new URL('./fixtures/', import.meta.url));
