@@ -110,7 +110,9 @@ export class WindowSource {
       return { bytes: Buffer.from(view.buffer, view.byteOffset, view.byteLength), offset: first, mapping: undefined };
     }
     const mapping = map({ fd: this.#fd as number, offset: windowStart, length: windowEnd - windowStart, ...(this.#options.backend === undefined ? {} : { backend: this.#options.backend }) });
-    if (mapping.backend.capabilities.advice.includes('sequential')) mapping.advise('sequential');
+    const advice = mapping.backend.capabilities.advice;
+    if (advice.includes('populate-read')) mapping.advise('populate-read');
+    else if (advice.includes('sequential')) mapping.advise('sequential');
     const view = mapping.view(first - windowStart, windowEnd - first);
     return { bytes: Buffer.from(view.buffer, view.byteOffset, view.byteLength), offset: first, mapping };
   }
