@@ -23,10 +23,11 @@ export class MappedWriteStream extends Writable {
   readonly path: string;
   /** Bytes written so far. */
   bytesWritten = 0;
+  /** The file's descriptor, or `-1` when the file could not be opened (the stream then errors). */
+  readonly fd: number = -1;
   readonly #options: CheckedWriteOptions;
-  readonly #fd: number;
   /** The file's size before the stream; it never ends shorter than this. */
-  readonly #initialSize: number;
+  readonly #initialSize: number = 0;
   /** File offset of the next byte. */
   #position: number;
   /** The file's size now (grown by whole steps while writing). */
@@ -41,14 +42,20 @@ export class MappedWriteStream extends Writable {
     super({ highWaterMark: 1024 * 1024, decodeStrings: true });
     this.path = path;
     this.#options = options;
+    this.#position = options.start;
+    this.#size = 0;
     try {
-      this.#fd = openSync(path, openFlags[options.flags], options.mode);
-      this.#initialSize = fstatSync(this.#fd).size;
+      this.fd = openSync(path, openFlags[options.flags], options.mode);
+      this.#initialSize = fstatSync(this.fd).size;
     } catch (error) {
-      throw fromNodeError(error, path);
+      // As fs.createWriteStream: a file that cannot be opened (EACCES, ENOENT with 'r+', EISDIR) is a stream error.
+      if (this.fd !== -1) closeSync(this.fd);
+      this.#fileClosed = true;
+      this.destroy(fromNodeError(error, path) as Error);
+      return;
     }
     this.#size = this.#initialSize;
-    this.#position = options.flags === 'a' ? this.#initialSize : options.start;
+    if (options.flags === 'a') this.#position = this.#initialSize;
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
@@ -63,7 +70,7 @@ export class MappedWriteStream extends Writable {
   override _final(callback: (error?: Error | null) => void): void {
     try {
       this.#finish();
-      if (this.#options.fsync) fsyncSync(this.#fd);
+      if (this.#options.fsync) fsyncSync(this.fd);
       this.#closeFile();
       callback();
     } catch (error) {
@@ -115,11 +122,11 @@ export class MappedWriteStream extends Writable {
     this.#retireWindow();
     const windowEnd = windowStart + growBy;
     if (this.#size < windowEnd) {
-      ftruncateSync(this.#fd, windowEnd);
+      ftruncateSync(this.fd, windowEnd);
       this.#size = windowEnd;
     }
     const backend = this.#options.backend;
-    const mapping = map({ fd: this.#fd, offset: windowStart, length: growBy, protection: 'read-write', sharing: 'shared', ...(backend === undefined ? {} : { backend }) });
+    const mapping = map({ fd: this.fd, offset: windowStart, length: growBy, protection: 'read-write', sharing: 'shared', ...(backend === undefined ? {} : { backend }) });
     this.#window = mapping;
     this.#windowStart = windowStart;
     const bytes = mapping.view(0, growBy);
@@ -145,8 +152,8 @@ export class MappedWriteStream extends Writable {
     try {
       this.#retireWindow();
     } finally {
-      const finalSize = Math.max(this.#initialSize, this.#position);
-      if (this.#size !== finalSize) ftruncateSync(this.#fd, finalSize);
+      const finalSize = this.bytesWritten === 0 ? this.#initialSize : Math.max(this.#initialSize, this.#position);
+      if (this.#size !== finalSize) ftruncateSync(this.fd, finalSize);
       this.#size = finalSize;
     }
   }
@@ -154,7 +161,7 @@ export class MappedWriteStream extends Writable {
   #closeFile(): void {
     if (this.#fileClosed) return;
     this.#fileClosed = true;
-    closeSync(this.#fd);
+    closeSync(this.fd);
   }
 }
 
