@@ -54,42 +54,55 @@ function asyncOf<T>(iterator: Generator<T, void, undefined>): AsyncIterator<T, v
   };
 }
 
+/**
+ * Bytes decoded into one string at a time (cut after a newline): one decode call per block
+ * instead of one per line. A line is a slice of its block's string, so a line the consumer
+ * keeps may keep up to this much text alive (as with `String.prototype.split`).
+ */
+const decodeBlock = 1024 * 1024;
+
 function* lineStrings(source: WindowSource, encoding: BufferEncoding, keepCR: boolean): Generator<string, void, undefined> {
   /** Copies of the parts of a line that started in an earlier window. */
   let pending: Buffer[] = [];
   try {
     for (let window = source.nextWindow(false); window !== undefined; window = source.nextWindow(false)) {
       const bytes = window.bytes;
-      let lineStart = 0;
-      let found = bytes.indexOf(newline, 0);
-      if (found !== -1 && pending.length > 0) {
-        pending.push(bytes.subarray(0, found));
-        yield decodeLine(Buffer.concat(pending), 0, -1, encoding, keepCR);
-        pending = [];
-        lineStart = found + 1;
-        found = bytes.indexOf(newline, lineStart);
+      for (let position = 0; position < bytes.length; ) {
+        const cut = blockEnd(bytes, position);
+        if (cut === -1) {
+          pending.push(Buffer.from(bytes.subarray(position)));
+          break;
+        }
+        let text: string;
+        if (pending.length > 0) {
+          pending.push(bytes.subarray(position, cut + 1));
+          text = Buffer.concat(pending).toString(encoding);
+          pending = [];
+        } else {
+          text = bytes.toString(encoding, position, cut + 1);
+        }
+        position = cut + 1;
+        // `text` ends with '\n': every line in it is complete.
+        let lineStart = 0;
+        for (let found = text.indexOf('\n'); found !== -1; found = text.indexOf('\n', lineStart)) {
+          const lineEnd = !keepCR && found > lineStart && text.charCodeAt(found - 1) === carriageReturn ? found - 1 : found;
+          yield text.slice(lineStart, lineEnd);
+          lineStart = found + 1;
+        }
       }
-      while (found !== -1) {
-        yield decodeLine(bytes, lineStart, found, encoding, keepCR);
-        lineStart = found + 1;
-        found = bytes.indexOf(newline, lineStart);
-      }
-      if (lineStart < bytes.length) pending.push(Buffer.from(bytes.subarray(lineStart)));
     }
-    if (pending.length > 0) {
-      const last = Buffer.concat(pending);
-      yield last.toString(encoding);
-    }
+    if (pending.length > 0) yield Buffer.concat(pending).toString(encoding);
   } finally {
     source.close();
   }
 }
 
-/** `bytes[start, end)` without a trailing `\r` (unless `keepCR`); `end === -1` means the whole buffer. */
-function decodeLine(bytes: Buffer, start: number, end: number, encoding: BufferEncoding, keepCR: boolean): string {
-  const stop = end === -1 ? bytes.length : end;
-  const cut = !keepCR && stop > start && bytes[stop - 1] === carriageReturn ? stop - 1 : stop;
-  return bytes.toString(encoding, start, cut);
+/** The last newline of the block starting at `position` (or the first one after it, for a long line); -1 when the window has none left. */
+function blockEnd(bytes: Buffer, position: number): number {
+  const end = Math.min(bytes.length, position + decodeBlock);
+  const last = bytes.lastIndexOf(newline, end - 1);
+  if (last >= position) return last;
+  return bytes.indexOf(newline, end);
 }
 
 /**
