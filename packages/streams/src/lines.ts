@@ -34,14 +34,14 @@ export interface LineIterable extends Iterable<string>, AsyncIterable<string> {}
 export function lines(target: ReadTarget, options?: LinesOptions): LineIterable {
   const checkedTarget = validateReadTarget(target);
   const checked = validateLinesOptions(options);
-  const iterate = (): Generator<string, void, undefined> => lineStrings(new WindowSource(checkedTarget, checked), checked.encoding, checked.keepCR);
+  const iterate = (): LineIterator => new LineIterator(new WindowSource(checkedTarget, checked), checked.encoding, checked.keepCR);
   return {
     [Symbol.iterator]: iterate,
     [Symbol.asyncIterator]: () => asyncOf(iterate()),
   };
 }
 
-function asyncOf<T>(iterator: Generator<T, void, undefined>): AsyncIterator<T, void, undefined> {
+function asyncOf<T>(iterator: Iterator<T, undefined, undefined> & { return(): IteratorResult<T, undefined> }): AsyncIterator<T, undefined, undefined> {
   return {
     next: () => {
       try {
@@ -61,39 +61,100 @@ function asyncOf<T>(iterator: Generator<T, void, undefined>): AsyncIterator<T, v
  */
 const decodeBlock = 1024 * 1024;
 
-function* lineStrings(source: WindowSource, encoding: BufferEncoding, keepCR: boolean): Generator<string, void, undefined> {
+/**
+ * The lines of a source, as a hand-written iterator: a generator costs about a third more per
+ * line here (measured on 14M lines), which is most of the time `lines()` takes.
+ */
+class LineIterator implements Iterator<string, undefined, undefined>, Iterable<string> {
+  readonly #source: WindowSource;
+  readonly #encoding: BufferEncoding;
+  readonly #keepCR: boolean;
   /** Copies of the parts of a line that started in an earlier window. */
-  let pending: Buffer[] = [];
-  try {
-    for (let window = source.nextWindow(false); window !== undefined; window = source.nextWindow(false)) {
-      const bytes = window.bytes;
-      for (let position = 0; position < bytes.length; ) {
-        const cut = blockEnd(bytes, position);
-        if (cut === -1) {
-          pending.push(Buffer.from(bytes.subarray(position)));
-          break;
-        }
-        let text: string;
-        if (pending.length > 0) {
-          pending.push(bytes.subarray(position, cut + 1));
-          text = Buffer.concat(pending).toString(encoding);
-          pending = [];
-        } else {
-          text = bytes.toString(encoding, position, cut + 1);
-        }
-        position = cut + 1;
-        // `text` ends with '\n': every line in it is complete.
-        let lineStart = 0;
-        for (let found = text.indexOf('\n'); found !== -1; found = text.indexOf('\n', lineStart)) {
-          const lineEnd = !keepCR && found > lineStart && text.charCodeAt(found - 1) === carriageReturn ? found - 1 : found;
-          yield text.slice(lineStart, lineEnd);
-          lineStart = found + 1;
-        }
+  #pending: Buffer[] = [];
+  #bytes: Buffer | undefined;
+  /** Next byte of `#bytes` to decode. */
+  #position = 0;
+  /** Decoded text ending with '\n' and where its next line starts. */
+  #text = '';
+  #lineStart = 0;
+  #done = false;
+
+  constructor(source: WindowSource, encoding: BufferEncoding, keepCR: boolean) {
+    this.#source = source;
+    this.#encoding = encoding;
+    this.#keepCR = keepCR;
+  }
+
+  [Symbol.iterator](): this {
+    return this;
+  }
+
+  next(): IteratorResult<string, undefined> {
+    for (;;) {
+      const text = this.#text;
+      const lineStart = this.#lineStart;
+      const found = text.indexOf('\n', lineStart);
+      if (found !== -1) {
+        this.#lineStart = found + 1;
+        const lineEnd = !this.#keepCR && found > lineStart && text.charCodeAt(found - 1) === carriageReturn ? found - 1 : found;
+        return { value: text.slice(lineStart, lineEnd), done: false };
+      }
+      if (this.#done) return { value: undefined, done: true };
+      try {
+        const last = this.#refill();
+        if (last !== undefined) return { value: last, done: false };
+      } catch (error) {
+        this.return();
+        throw error;
       }
     }
-    if (pending.length > 0) yield Buffer.concat(pending).toString(encoding);
-  } finally {
-    source.close();
+  }
+
+  /** Lets go of the file (a loop left early calls it). */
+  return(): IteratorResult<string, undefined> {
+    this.#done = true;
+    this.#text = '';
+    this.#pending = [];
+    this.#source.close();
+    return { value: undefined, done: true };
+  }
+
+  /** Decodes the next block into `#text`; at the end of the file returns a last line without newline, if any. */
+  #refill(): string | undefined {
+    this.#text = '';
+    this.#lineStart = 0;
+    for (;;) {
+      const bytes = this.#bytes;
+      if (bytes === undefined || this.#position >= bytes.length) {
+        const window = this.#source.nextWindow(false);
+        if (window === undefined) return this.#finish();
+        this.#bytes = window.bytes;
+        this.#position = 0;
+        continue;
+      }
+      const position = this.#position;
+      const cut = blockEnd(bytes, position);
+      if (cut === -1) {
+        this.#pending.push(Buffer.from(bytes.subarray(position)));
+        this.#position = bytes.length;
+        continue;
+      }
+      this.#position = cut + 1;
+      if (this.#pending.length > 0) {
+        this.#pending.push(bytes.subarray(position, cut + 1));
+        this.#text = Buffer.concat(this.#pending).toString(this.#encoding);
+        this.#pending = [];
+      } else {
+        this.#text = bytes.toString(this.#encoding, position, cut + 1);
+      }
+      return undefined;
+    }
+  }
+
+  #finish(): string | undefined {
+    const pending = this.#pending;
+    this.return();
+    return pending.length > 0 ? Buffer.concat(pending).toString(this.#encoding) : undefined;
   }
 }
 
