@@ -14,15 +14,20 @@ function openCursor(target: ReadTarget, options: ReadOptions | undefined): Chunk
  * iterable. Leaving the loop early lets go of the file.
  *
  * # Errors
- * As `createReadStream()`; thrown by the loop.
+ * Bad arguments and a file that cannot be opened throw at once; read errors
+ * (`ERR_MMAP_TRUNCATED`, `ERR_MMAP_SYSTEM`) are thrown by the loop.
  *
  * @example
  * ```ts
  * for await (const chunk of chunks('big.bin', { start: 1024 })) hash.update(chunk);
  * ```
  */
-export async function* chunks(target: ReadTarget, options?: ReadOptions): AsyncGenerator<Buffer, void, undefined> {
-  const cursor = openCursor(target, options);
+export function chunks(target: ReadTarget, options?: ReadOptions): AsyncGenerator<Buffer, void, undefined> {
+  // Checked and opened now, so that a bad argument throws here and not at the first next().
+  return chunksOf(openCursor(target, options));
+}
+
+async function* chunksOf(cursor: ChunkCursor): AsyncGenerator<Buffer, void, undefined> {
   try {
     for (let chunk = cursor.next(); chunk !== undefined; chunk = cursor.next()) yield chunk;
   } finally {
