@@ -1,42 +1,10 @@
 /**
- * Errors of `@mmapkit/streams`. Failures that core already names keep core's `MmapError`
- * codes (`ERR_MMAP_TRUNCATED`, `ERR_MMAP_SYSTEM`, `ERR_MMAP_CLOSED`); what only a stream can
- * get wrong is a `StreamsError` with an `ERR_STREAMS_*` code. Every code is in the README.
+ * The errors of `@mmapkit/streams`, in one place. A stream meets nothing that core does not
+ * already name, so they are core's `MmapError`s with core's codes (`ERR_MMAP_TRUNCATED`,
+ * `ERR_MMAP_SYSTEM`); argument mistakes are core's `MmapTypeError`/`MmapRangeError` (see
+ * validate.ts). Every code is in the README.
  */
 import { MmapError } from 'mmapkit';
-
-const streamsErrorMarker = Symbol.for('mmapkit.StreamsError');
-
-/** Every `StreamsError` code. */
-export type StreamsErrorCode = 'ERR_STREAMS_NOT_READABLE' | 'ERR_STREAMS_NOT_WRITABLE';
-
-/**
- * An error only a stream can meet, with a stable string `code`.
- *
- * @example
- * ```ts
- * stream.on('error', (error) => { if (StreamsError.isInstance(error)) console.log(error.code); });
- * ```
- */
-export class StreamsError extends Error {
-  /** Stable machine-readable code. */
-  readonly code: StreamsErrorCode;
-  /** The file involved, when known. */
-  readonly path: string | undefined;
-
-  constructor(code: StreamsErrorCode, message: string, path?: string) {
-    super(message);
-    this.name = 'StreamsError';
-    this.code = code;
-    this.path = path;
-    Object.defineProperty(this, streamsErrorMarker, { value: true });
-  }
-
-  /** True for a `StreamsError` from any copy of this package. */
-  static isInstance(value: unknown): value is StreamsError {
-    return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[streamsErrorMarker] === true;
-  }
-}
 
 /** The file shrank below what the stream still has to read: `ERR_MMAP_TRUNCATED`. */
 export function truncatedError(path: string | undefined, size: number, needed: number): MmapError {
@@ -46,4 +14,11 @@ export function truncatedError(path: string | undefined, size: number, needed: n
     `${file} was truncated to ${size} bytes by someone else while being streamed; the stream needed bytes up to ${needed}.`,
     path === undefined ? {} : { path },
   );
+}
+
+/** The fault guard repaired an access that was not a truncation (an I/O error reading or storing a page): `ERR_MMAP_SYSTEM` `EIO`. */
+export function pageFaultError(path: string | undefined, faultType: string, writing: boolean): MmapError {
+  const file = path === undefined ? 'the mapping' : `'${path}'`;
+  const what = writing ? `Writing ${file} failed: a page could not be stored (${faultType}; the disk may be full).` : `A page of ${file} could not be read (${faultType}).`;
+  return new MmapError('ERR_MMAP_SYSTEM', what, { errno: 'EIO', syscall: 'page fault', ...(path === undefined ? {} : { path }) });
 }

@@ -1,7 +1,5 @@
 export type { LineRange, LinesOptions, ReadOptions, ScanOptions, WriteOptions } from './api.js';
 export { chunks, toWebStream } from './chunks.js';
-export { StreamsError } from './errors.js';
-export type { StreamsErrorCode } from './errors.js';
 export { lineOffsets, lines, scanLines } from './lines.js';
 export type { LineIterable } from './lines.js';
 export { createReadStream, MappedReadStream } from './read-stream.js';

@@ -4,9 +4,9 @@
  */
 import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { backendFor, fromNodeError, Mapping, map, MmapError } from 'mmapkit';
+import { backendFor, fromNodeError, Mapping, map } from 'mmapkit';
 import type { Backend } from 'mmapkit';
-import { truncatedError } from './errors.js';
+import { pageFaultError, truncatedError } from './errors.js';
 import type { CheckedReadOptions, ReadTarget } from './validate.js';
 
 /** One mapped window, cut to the range being read. */
@@ -169,7 +169,7 @@ export class WindowSource {
     const fault = mapping?.faults()[0];
     if (fault === undefined) return;
     if (fault.type === 'truncated') throw truncatedError(this.path, this.#currentSize(), this.#next);
-    throw new MmapError('ERR_MMAP_SYSTEM', `A page of '${this.path ?? 'the mapping'}' could not be read (${fault.type}).`, { errno: 'EIO', syscall: 'page fault' });
+    throw pageFaultError(this.path, fault.type, false);
   }
 
   /** Someone truncated the file below the window about to be mapped: an error instead of a fault. */

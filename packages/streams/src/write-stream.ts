@@ -6,7 +6,8 @@
 import { closeSync, constants, fstatSync, fsyncSync, ftruncateSync, openSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { fromNodeError, map, MmapError } from 'mmapkit';
+import { fromNodeError, map } from 'mmapkit';
+import { pageFaultError } from './errors.js';
 import type { Mapping } from 'mmapkit';
 import type { WriteOptions } from './api.js';
 import { validatePath, validateWriteOptions, type CheckedWriteOptions } from './validate.js';
@@ -110,7 +111,7 @@ export class MappedWriteStream extends Writable {
     }
     const fault = this.#window?.faults()[0];
     if (fault !== undefined) {
-      throw new MmapError('ERR_MMAP_SYSTEM', `Writing '${this.path}' failed: a page could not be stored (${fault.type}; the disk may be full).`, { errno: 'EIO', syscall: 'page fault', path: this.path });
+      throw pageFaultError(this.path, fault.type, true);
     }
   }
 
@@ -174,10 +175,12 @@ export class MappedWriteStream extends Writable {
  * @param options - `flags` (default `'w'`), `start`, `mode`, `growBy` (default 32 MiB), `fsync` (default `true`), `backend`
  *
  * # Errors
- * Thrown: `TypeError`/`RangeError` naming a bad argument; `MmapError` `ERR_MMAP_SYSTEM` when
- * the file cannot be opened (`EACCES`, `ENOENT` with `'r+'`, `EISDIR`). Emitted as `'error'`:
- * `ERR_MMAP_SYSTEM` with `errno` (`ENOSPC`, `EBADF`, ...) when growing, mapping or syncing
- * fails. What was written before the error is in the file.
+ * Thrown: `TypeError`/`RangeError` naming a bad argument. Emitted as `'error'` (as
+ * `fs.createWriteStream` does): `MmapError` `ERR_MMAP_SYSTEM` with `errno` when the file cannot
+ * be opened (`EACCES`, `ENOENT` with `'r+'`, `EISDIR`) or growing, mapping or syncing fails
+ * (`EFBIG`, `ENOSPC`, `EBADF`; `EIO` when the fault guard saw a page that could not be
+ * stored). The bytes written before the error are in the file (on fallback-fs, those of
+ * earlier steps: see the README).
  *
  * @example
  * ```ts
