@@ -14,10 +14,10 @@ export const defaultChunkSize = 4 * 1024 * 1024;
 /** A path, a file URL or a `Mapping`: what the read functions take. */
 export type ReadTarget = string | URL | Mapping;
 
-const readKeys = ['start', 'end', 'chunkSize', 'windowSize', 'copy', 'backend', 'dropBehind'] as const;
+const readKeys = ['start', 'end', 'chunkSize', 'windowSize', 'copy', 'backend', 'dropBehind', 'faultGuard'] as const;
 const lineKeys = [...readKeys, 'encoding', 'keepCR'] as const;
 const scanKeys = [...readKeys, 'keepCR'] as const;
-const writeKeys = ['flags', 'start', 'mode', 'growBy', 'fsync', 'backend'] as const;
+const writeKeys = ['flags', 'start', 'mode', 'growBy', 'fsync', 'backend', 'faultGuard'] as const;
 
 /** Checked read options with defaults applied. */
 export interface CheckedReadOptions {
@@ -27,6 +27,7 @@ export interface CheckedReadOptions {
   readonly windowSize: number;
   readonly copy: boolean;
   readonly dropBehind: boolean;
+  readonly faultGuard: boolean | undefined;
   readonly backend: BackendName | Backend | undefined;
 }
 
@@ -37,6 +38,7 @@ export interface CheckedWriteOptions {
   readonly mode: number;
   readonly growBy: number;
   readonly fsync: boolean;
+  readonly faultGuard: boolean | undefined;
   readonly backend: BackendName | Backend | undefined;
 }
 
@@ -80,6 +82,7 @@ export function validateReadOptions(options: unknown, name = 'options', keys: re
     chunkSize,
     copy: validateBoolean(given.copy, `${name}.copy`, false),
     dropBehind: validateBoolean(given.dropBehind, `${name}.dropBehind`, true),
+    faultGuard: given.faultGuard === undefined ? undefined : validateBoolean(given.faultGuard, `${name}.faultGuard`, true),
     backend: validateBackend(given.backend, `${name}.backend`),
   };
 }
@@ -107,6 +110,7 @@ export function validateWriteOptions(options: unknown): CheckedWriteOptions {
     mode: given.mode === undefined ? 0o666 : validateInteger(given.mode, 'options.mode', 0, 0o7777),
     growBy: validateWindowSize(given.growBy, 'options.growBy', defaultWindowSize),
     fsync: validateBoolean(given.fsync, 'options.fsync', true),
+    faultGuard: given.faultGuard === undefined ? undefined : validateBoolean(given.faultGuard, 'options.faultGuard', true),
     backend: validateBackend(given.backend, 'options.backend'),
   };
 }

@@ -111,7 +111,7 @@ export class WindowSource {
       return { bytes: Buffer.from(view.buffer, view.byteOffset, view.byteLength), offset: first, mapping: undefined };
     }
     if (!this.#zeroCopy()) return this.#read(first, windowEnd);
-    const mapping = map({ fd: this.#fd as number, offset: windowStart, length: windowEnd - windowStart, ...(this.#options.backend === undefined ? {} : { backend: this.#options.backend }) });
+    const mapping = map({ fd: this.#fd as number, offset: windowStart, length: windowEnd - windowStart, ...(this.#options.backend === undefined ? {} : { backend: this.#options.backend }), ...(this.#options.faultGuard === undefined ? {} : { faultGuard: this.#options.faultGuard }) });
     // Not 'populate-read': it gains nothing on a cached file and is 30x slower on a sparse one (native-napi, measured).
     if (mapping.backend.capabilities.advice.includes('sequential')) mapping.advise('sequential');
     const view = mapping.view(first - windowStart, windowEnd - first);

@@ -127,7 +127,7 @@ export class MappedWriteStream extends Writable {
       this.#size = windowEnd;
     }
     const backend = this.#options.backend;
-    const mapping = map({ fd: this.fd, offset: windowStart, length: growBy, protection: 'read-write', sharing: 'shared', ...(backend === undefined ? {} : { backend }) });
+    const mapping = map({ fd: this.fd, offset: windowStart, length: growBy, protection: 'read-write', sharing: 'shared', ...(backend === undefined ? {} : { backend }), ...(this.#options.faultGuard === undefined ? {} : { faultGuard: this.#options.faultGuard }) });
     this.#window = mapping;
     this.#windowStart = windowStart;
     const bytes = mapping.view(0, growBy);

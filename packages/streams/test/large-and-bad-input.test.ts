@@ -65,6 +65,7 @@ describe('bad input is a TypeError or RangeError naming the argument', () => {
     ['a window size that is not a page multiple', () => createReadStream('x', { windowSize: 5000 }), 'ERR_OUT_OF_RANGE', 'options.windowSize'],
     ['a zero chunk size', () => toWebStream('x', { chunkSize: 0 }), 'ERR_OUT_OF_RANGE', 'options.chunkSize'],
     ['copy that is not a boolean', () => createReadStream('x', { copy: 1 as never }), 'ERR_INVALID_ARG_TYPE', 'options.copy'],
+    ['a faultGuard that is not a boolean', () => createWriteStream(`${folder}/bad`, { faultGuard: 'yes' as never }), 'ERR_INVALID_ARG_TYPE', 'options.faultGuard'],
     ['an unknown encoding', () => lines('x', { encoding: 'utf16le' as never }), 'ERR_INVALID_ARG_VALUE', 'options.encoding'],
     ['a scan callback that is not a function', () => scanLines('x', 5 as never), 'ERR_INVALID_ARG_TYPE', 'callback'],
     ['an unknown flag', () => createWriteStream(`${folder}/bad`, { flags: 'x' as never }), 'ERR_INVALID_ARG_VALUE', 'options.flags'],
