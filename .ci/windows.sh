@@ -50,7 +50,7 @@ setup_failed() {
 
 step() { echo "== windows: $* ($((SECONDS - started)) s)"; }
 
-for package in core ffi-koffi conformance fallback-fs native-napi mmapkit; do
+for package in core ffi-koffi conformance fallback-fs native-napi mmapkit struct; do
   [ -f "$repo/packages/$package/dist/index.js" ] || setup_failed "packages/$package/dist is not built (run the Linux build first)"
 done
 
@@ -100,7 +100,7 @@ fi
 step "stage the built packages"
 stage=$work/stage
 mkdir -p "$stage/node_modules/@mmapkit" "$stage/node_modules/mmapkit"
-for package in core ffi-koffi conformance fallback-fs native-napi; do
+for package in core ffi-koffi conformance fallback-fs native-napi struct; do
   mkdir -p "$stage/node_modules/@mmapkit/$package"
   # native-napi without its addon, as on a Windows machine without a compiler.
   cp -r "$repo/packages/$package/package.json" "$repo/packages/$package/dist" "$stage/node_modules/@mmapkit/$package/"

@@ -15,7 +15,8 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ensureDataFile, seededGenerator } from './lib/data.mjs';
 import { mapAnonymous, mapFile } from '@mmapkit/core';
-import { backend, uninstallFaultGuardForTesting } from '../packages/native-napi/dist/index.js';
+import { backend } from '../packages/native-napi/dist/index.js';
+import { uninstallFaultGuardForTesting } from '../packages/native-napi/dist/testing.js';
 
 const { values } = parseArgs({
   options: {

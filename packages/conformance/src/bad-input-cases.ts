@@ -15,7 +15,12 @@ export interface BadInputFixture {
   readonly directory: string;
   readonly missing: string;
   readonly fileLength: number;
-  readonly closedFd: number;
+  /**
+   * Opens the file, closes it and returns its number: a descriptor that really was open a
+   * moment ago and is closed now (the lowest free number, so it is not reused before the
+   * synchronous call that takes it).
+   */
+  readonly closedDescriptor: () => number;
   readonly readOnlyFd: number;
   readonly writeOnlyFd: number;
   readonly mapping: Mapping;
@@ -79,7 +84,7 @@ export const badInputCases: readonly BadInputCase[] = [
   // descriptors
   { name: 'a negative fd', call: ({ backend }) => mapFile(backend, { fd: -1 }), expected: rangeError() },
   { name: 'a fractional fd', call: ({ backend }) => mapFile(backend, { fd: 1.5 }), expected: rangeError() },
-  { name: 'a descriptor that is not open', call: ({ backend, closedFd }) => mapFile(backend, { fd: closedFd }), expected: system('EBADF') },
+  { name: 'a descriptor that is not open', call: ({ backend, closedDescriptor }) => mapFile(backend, { fd: closedDescriptor() }), expected: system('EBADF') },
   { name: 'a write-only fd', call: ({ backend, writeOnlyFd }) => mapFile(backend, { fd: writeOnlyFd }), expected: system('EACCES') },
   {
     name: 'a writable shared mapping of an fd opened read-only',
@@ -133,8 +138,11 @@ export function openBadInputFixture(backend: Backend): OpenBadInputFixture {
     directory,
     missing: join(folder.folder, 'missing.bin'),
     fileLength: contents.length,
-    // A descriptor number far above any this process has open: closed, and never reused by a later open().
-    closedFd: 1_000_000,
+    closedDescriptor: () => {
+      const fd = openSync(path, 'r');
+      closeSync(fd);
+      return fd;
+    },
     readOnlyFd: openSync(path, 'r'),
     writeOnlyFd: openSync(path, 'a'),
     mapping: mapFile(backend, { path, protection: 'read-write' }),

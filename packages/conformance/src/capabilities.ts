@@ -12,6 +12,31 @@ import {
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fileWith, seededBytes, temporaryFolder } from './support.js';
 
+/** Bytes this process has locked (`VmLck`), or `undefined` where `/proc/self/status` does not exist. */
+function lockedMemory(): number | undefined {
+  try {
+    const kibibytes = /^VmLck:\s+(\d+) kB$/m.exec(readFileSync('/proc/self/status', 'latin1'))?.[1];
+    return kibibytes === undefined ? undefined : Number(kibibytes) * 1024;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Huge pages an `mmap(MAP_HUGETLB)` could get now: the free reserved ones (`HugePages_Free`)
+ * plus those the kernel may add on demand (`vm.nr_overcommit_hugepages`); `undefined` where
+ * /proc does not say.
+ */
+function availableHugePages(): number | undefined {
+  try {
+    const free = /^HugePages_Free:\s+(\d+)$/m.exec(readFileSync('/proc/meminfo', 'latin1'))?.[1];
+    const overcommit = readFileSync('/proc/sys/vm/nr_overcommit_hugepages', 'latin1');
+    return free === undefined ? undefined : Number(free) + Number(overcommit);
+  } catch {
+    return undefined;
+  }
+}
+
 function expectUnsupported(action: () => unknown): void {
   expect(action).toThrow(expect.objectContaining({ name: 'MmapError', code: 'ERR_MMAP_UNSUPPORTED' }));
 }
@@ -110,20 +135,33 @@ export function describeCapabilities(backend: Backend): void {
       expect(part.resident).toBe(1);
     });
 
-    it('lock() and unlock() pin pages, or throw ERR_MMAP_UNSUPPORTED', () => {
-      using mapping = mapAnonymous(backend, { length: pageSize * 2 });
+    it('lock() and unlock() pin pages (VmLck in /proc/self/status on Linux), or throw ERR_MMAP_UNSUPPORTED', () => {
+      const lockedPages = 16;
+      using mapping = mapAnonymous(backend, { length: pageSize * lockedPages });
       if (!capabilities.lock) {
         expectUnsupported(() => mapping.lock());
         expectUnsupported(() => mapping.unlock());
         expectUnsupported(() => mapAnonymous(backend, { length: pageSize, lock: true }));
         return;
       }
+      const lockedBytes = (): number | undefined => lockedMemory();
+      const before = lockedBytes();
       mapping.lock();
+      const whileLocked = lockedBytes();
       mapping.bytes[0] = 3;
       mapping.unlock();
+      const afterUnlock = lockedBytes();
       expect(mapping.bytes[0]).toBe(3);
-      using locked = mapAnonymous(backend, { length: pageSize, lock: true });
+      using locked = mapAnonymous(backend, { length: pageSize * lockedPages, lock: true });
+      const withLockOption = lockedBytes();
       expect(locked.bytes[0]).toBe(0);
+      if (before === undefined) return; // No /proc/self/status (not Linux): the calls succeeding is what can be checked.
+      // mlock faults every page in and pins it: VmLck grows by the whole range, and unlock gives it back.
+      expect(whileLocked! - before).toBe(pageSize * lockedPages);
+      expect(afterUnlock).toBe(before);
+      expect(withLockOption! - before).toBe(pageSize * lockedPages);
+      // Every locked page is resident.
+      if (capabilities.residency) expect(locked.residency().resident).toBe(lockedPages);
     });
 
     it('prefetch() resolves and the range then reads the file contents', async () => {
@@ -146,13 +184,17 @@ export function describeCapabilities(backend: Backend): void {
         expect(unreserved.bytes[0]).toBe(0);
       } else expectUnsupported(() => mapAnonymous(backend, { length: pageSize, noReserve: true }));
       if (capabilities.hugePages) {
-        // Huge pages need pages reserved by the administrator: without them the kernel refuses clearly.
-        try {
+        // Huge pages need pages reserved by the administrator (vm.nr_hugepages): without them
+        // the kernel refuses with ENOMEM, and the message says how to reserve some.
+        const available = availableHugePages();
+        if (available === 0) {
+          expect(() => mapAnonymous(backend, { length: 2 * 1024 * 1024, hugePages: true })).toThrow(
+            expect.objectContaining({ name: 'MmapError', code: 'ERR_MMAP_SYSTEM', errno: 'ENOMEM', syscall: 'mmap', message: expect.stringContaining('nr_hugepages') }),
+          );
+        } else {
           using huge = mapAnonymous(backend, { length: 2 * 1024 * 1024, hugePages: true });
           huge.bytes[0] = 1;
           expect(huge.bytes[0]).toBe(1);
-        } catch (error) {
-          expect(error).toMatchObject({ name: 'MmapError', code: 'ERR_MMAP_SYSTEM' });
         }
       } else expectUnsupported(() => mapAnonymous(backend, { length: pageSize, hugePages: true }));
     });

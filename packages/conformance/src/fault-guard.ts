@@ -1,6 +1,7 @@
 import { mapAnonymous, mapFile, type Backend } from '@mmapkit/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { fileWith, runNodeScript, seededBytes, temporaryFolder } from './support.js';
+import { runNodeScript } from './processes.js';
+import { fileWith, seededBytes, temporaryFolder } from './support.js';
 
 /**
  * The hazards run in a child process (a backend that fails them crashes, and that must fail

@@ -1,7 +1,7 @@
-import { join } from 'node:path';
 import type { Backend } from '@mmapkit/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { fileWith, runNodeScript, seededBytes, temporaryFolder } from './support.js';
+import { runNodeScript } from './processes.js';
+import { fileWith, seededBytes, temporaryFolder } from './support.js';
 
 export function describeGarbageCollection(backend: Backend): void {
   // /proc/self/maps and /proc/self/fd are how the test sees what is still mapped or open.

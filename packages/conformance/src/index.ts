@@ -7,7 +7,9 @@ import { describeCrossProcess } from './cross-process.js';
 import { describeFaultGuard } from './fault-guard.js';
 import { describeGarbageCollection } from './gc.js';
 import { describeLargeFiles } from './large.js';
+import { describeProtection } from './protection.js';
 import { describeReading } from './reading.js';
+import { describeTruncation } from './truncation.js';
 import { describeWriting } from './writing.js';
 
 /**
@@ -34,10 +36,10 @@ export function describeBackendConformance(backend: Backend): void {
     describeGarbageCollection(backend);
     describeBadInputs(backend);
     describeFaultGuard(backend);
+    describeTruncation(backend);
+    describeProtection(backend);
   });
 }
 
-export { badInputCases, openBadInputFixture } from './bad-input-cases.js';
-export type { BadInputCase, BadInputFixture, OpenBadInputFixture } from './bad-input-cases.js';
-export { errorMismatch, mismatchOf, runChild, seededBytes, seededRandom, temporaryFolder } from './support.js';
-export type { ChildResult, ChildStep, ExpectedError } from './support.js';
+// Everything of the runner-free entry, so that a test imports its support from either entry.
+export * from './cases.js';

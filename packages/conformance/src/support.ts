@@ -1,9 +1,10 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isArgumentError, isMmapError } from '@mmapkit/core';
+import { isStructError } from '@mmapkit/struct';
+import { runNode } from './processes.js';
 
 /**
  * A deterministic generator (mulberry32): the same seed gives the same bytes on every
@@ -28,10 +29,19 @@ export function seededBytes(length: number, seed: number): Uint8Array {
   return bytes;
 }
 
-/** A fresh temporary folder and a function that removes it. */
-export function temporaryFolder(prefix = 'mmapkit-conformance-'): { folder: string; remove: () => void } {
+/** A temporary folder: its path, the path of a file in it, and how to remove it. */
+export interface TemporaryFolder {
+  readonly folder: string;
+  /** The path of `name` inside the folder (nothing is created). */
+  readonly file: (name: string) => string;
+  /** Removes the folder and everything in it. */
+  readonly remove: () => void;
+}
+
+/** A fresh temporary folder under the system's temporary directory. */
+export function temporaryFolder(prefix = 'mmapkit-conformance-'): TemporaryFolder {
   const folder = mkdtempSync(join(tmpdir(), prefix));
-  return { folder, remove: () => rmSync(folder, { recursive: true, force: true }) };
+  return { folder, file: (name) => join(folder, name), remove: () => rmSync(folder, { recursive: true, force: true }) };
 }
 
 /** Writes `bytes` to a new file in `folder` and returns its path. */
@@ -54,7 +64,8 @@ export interface ExpectedError {
 export function errorMismatch(error: unknown, expected: ExpectedError): string | undefined {
   if (!(error instanceof Error)) return `threw a non-error: ${String(error)}`;
   const actual = error as Error & { code?: unknown; errno?: unknown };
-  const isExpectedKind = expected.name === 'MmapError' ? isMmapError(error) : isArgumentError(error) && error.name === expected.name;
+  const isExpectedKind =
+    expected.name === 'MmapError' ? isMmapError(error) : (isArgumentError(error) || isStructError(error)) && error.name === expected.name;
   if (!isExpectedKind) return `threw ${error.name} (${String(actual.code)}): ${error.message}`;
   if (actual.code !== expected.code) return `code ${String(actual.code)} instead of ${expected.code}: ${error.message}`;
   if (expected.errno !== undefined && actual.errno !== expected.errno) return `errno ${String(actual.errno)} instead of ${expected.errno}: ${error.message}`;
@@ -90,39 +101,14 @@ const childScript = fileURLToPath(new URL('./child.js', import.meta.url));
  * `moduleSpecifier`, performs `steps`, and returns what it read. Rejects with the child's
  * stderr when it fails or crashes.
  */
-export function runChild(moduleSpecifier: string, path: string, steps: readonly ChildStep[]): Promise<ChildResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [childScript, moduleSpecifier, path, JSON.stringify(steps)], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    let errors = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (errors += chunk));
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      if (code !== 0) {
-        reject(new Error(`child process failed (exit ${String(code)}, signal ${String(signal)}): ${errors}`));
-        return;
-      }
-      try {
-        resolve(JSON.parse(output) as ChildResult);
-      } catch {
-        reject(new Error(`child process printed no result: ${output} ${errors}`));
-      }
-    });
-  });
-}
-
-/** Runs a script with `node` and the given flags; resolves with its exit status and output. */
-export function runNodeScript(flags: readonly string[], source: string): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...flags, '--input-type=module', '-e', source], { stdio: ['ignore', 'pipe', 'pipe'], cwd: fileURLToPath(new URL('.', import.meta.url)) });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
-  });
+export async function runChild(moduleSpecifier: string, path: string, steps: readonly ChildStep[]): Promise<ChildResult> {
+  const run = await runNode([childScript, moduleSpecifier, path, JSON.stringify(steps)]);
+  if (run.code !== 0) {
+    throw new Error(`child process failed (exit ${String(run.code)}, signal ${String(run.signal)}): ${run.stderr}`);
+  }
+  try {
+    return JSON.parse(run.stdout) as ChildResult;
+  } catch {
+    throw new Error(`child process printed no result: ${run.stdout} ${run.stderr}`);
+  }
 }

@@ -26,6 +26,29 @@ export function describeWriting(backend: Backend): void {
       expect(readFileSync(path).equals(expected)).toBe(true);
     });
 
+    it('bytes written through a shared mapping reach the file at close() without sync()', () => {
+      const path = fileWith(folder.folder, 'data.bin', contents);
+      const mapping = mapFile(backend, { path, protection: 'read-write' });
+      mapping.view(pageSize - 100, patch.length).set(patch);
+      mapping.bytes[contents.length - 1] = (contents[contents.length - 1]! + 1) & 0xff;
+      mapping.close();
+      const expected = Buffer.from(contents);
+      expected.set(patch, pageSize - 100);
+      expected[contents.length - 1] = (contents[contents.length - 1]! + 1) & 0xff;
+      expect(readFileSync(path).equals(expected)).toBe(true);
+    });
+
+    it('bytes written through a shared mapping reach the file when a `using` block ends, without sync()', () => {
+      const path = fileWith(folder.folder, 'data.bin', contents);
+      {
+        using mapping = mapFile(backend, { path, protection: 'read-write' });
+        mapping.view(pageSize * 2, patch.length).set(patch);
+      }
+      const expected = Buffer.from(contents);
+      expected.set(patch, pageSize * 2);
+      expect(readFileSync(path).equals(expected)).toBe(true);
+    });
+
     it('sync() of a sub-range at an unaligned offset writes that range', () => {
       const path = fileWith(folder.folder, 'data.bin', contents);
       using mapping = mapFile(backend, { path, protection: 'read-write', offset: 5 });

@@ -251,6 +251,16 @@ export interface Capabilities {
   readonly retainsFileDescriptor: boolean;
   /** A guard turns SIGBUS/SIGSEGV on mapped memory into errors instead of a crash. */
   readonly faultGuard: boolean;
+  /**
+   * A file truncated below the mapped range by another process is reported with
+   * `ERR_MMAP_TRUNCATED` (the mapping is then poisoned: every call but `close()` throws it)
+   * instead of ending the process or going unnoticed. The native backend learns it from its
+   * fault guard at the first access past the new end (with `faultGuard` on, its default);
+   * the fs backend at `sync()` and at any read from the file that reaches past the new end.
+   * Either way no call writes the truncated range back. Where this is `false` an access past
+   * the new end ends the process with SIGBUS.
+   */
+  readonly detectsTruncation: boolean;
   /** Largest byte length of one view (one `ArrayBuffer` window). */
   readonly largestView: number;
 }
@@ -343,6 +353,14 @@ export interface BackendMapping {
    */
   unmap(): void;
   /**
+   * Writes to the file what a shared mapping changed and the file does not hold yet (a
+   * backend whose memory is not the page cache: the fs backend). Called by `close()` before
+   * anything else; when it throws, `close()` rethrows and the mapping stays open, so the
+   * data stays readable and `close()` can be called again. Backends whose writes reach the
+   * file by themselves do not implement it.
+   */
+  writeBack?(): void;
+  /**
    * True when the backend frees the mapping by itself once this object and every window
    * handed out are unreachable (for example through the finalizers of native objects).
    * `Mapping` then registers no finalizer of its own and never calls `release()`, which
@@ -352,7 +370,7 @@ export interface BackendMapping {
   /**
    * The faults the guard repaired on this mapping so far, oldest first (a backend may keep
    * only the first few), or `undefined` when there were none. Only backends whose
-   * `capabilities.faultGuard` is true implement it; `Mapping` calls it at the start of every
+   * `capabilities.faultGuard` or `capabilities.detectsTruncation` is true implement it; `Mapping` calls it at the start of every
    * method, so the no-fault answer must be cheap.
    */
   faults?(): readonly FaultEvent[] | undefined;

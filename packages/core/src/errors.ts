@@ -90,7 +90,7 @@ export function systemError(syscall: string, errno: string, detail: string, path
   return new MmapError('ERR_MMAP_SYSTEM', `${syscall}${where} failed with ${errno}: ${detail}`, {
     errno,
     syscall,
-    ...(path === undefined ? {} : { path }),
+    path,
   });
 }
 

@@ -31,11 +31,15 @@ export {
   systemError,
 } from './errors.js';
 export type { ArgumentErrorCode, MmapErrorCode, MmapErrorDetails } from './errors.js';
+export { closed, detached, externalBuffersRefused, failureHint, outOfRange, unavailable, unsupported, viewTooLarge } from './failures.js';
+export type { FailureContext } from './failures.js';
 export { Mapping } from './mapping.js';
 export type { MappingState, Residency } from './mapping.js';
 export { mapAnonymous, mapFile } from './open.js';
 export { allocationGranularity, largestRuntimeView, pageSize } from './platform.js';
+export { protectionBits } from './protection-bits.js';
+export type { ProtectionBitValues } from './protection-bits.js';
 export { selectBackend } from './select.js';
 export type { BackendCandidate, BackendRejection, BackendSelection } from './select.js';
 export { normalizeSharedMemoryName, validateBoolean, validateInteger, validateOneOf, validateOptionsObject } from './validate.js';
-export { WindowSet } from './windows.js';
+export { WindowSet } from './view-windows.js';

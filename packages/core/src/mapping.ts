@@ -12,6 +12,7 @@ import type {
 } from './api.js';
 import { advices, protections, uncheckedAdvices, uncheckedProtections } from './constants.js';
 import { MmapError, MmapRangeError } from './errors.js';
+import { closed, detached, unsupported, viewTooLarge } from './failures.js';
 import { validateBoolean, validateInteger, validateOneOf, validateOptionsObject } from './validate.js';
 
 /** Which pages of a range are resident in memory, from `Mapping.residency()`. */
@@ -152,20 +153,14 @@ export class Mapping implements Disposable {
     this.#assertOpen('view');
     const range = this.#range({ offset, length }, 'offset', 'length');
     if (range.length > this.backend.capabilities.largestView) {
-      throw new MmapError(
-        'ERR_MMAP_VIEW_TOO_LARGE',
-        `A view of ${range.length} bytes is larger than the ${this.backend.capabilities.largestView} bytes one view can have on this runtime; take several smaller views.`,
-      );
+      throw viewTooLarge(range.length, this.backend.capabilities.largestView);
     }
     if (range.length === 0 || this.#handle === undefined) return new Uint8Array(0);
     const slice = this.#handle.window(this.#alignmentGap + range.offset, range.length);
     if (slice.buffer.byteLength === 0) {
       // User code moved the buffer away (`transfer()`, `structuredClone` with transfer). A new
       // buffer over the same memory would be a second one at that address, which V8 forbids.
-      throw new MmapError(
-        'ERR_MMAP_DETACHED',
-        'A buffer of this mapping was transferred or detached by code outside mmapkit; this range can no longer be viewed. close() the mapping and map again.',
-      );
+      throw detached('this range can no longer be viewed. close() the mapping and map again.');
     }
     return new Uint8Array(slice.buffer, slice.byteOffset, range.length);
   }
@@ -319,13 +314,20 @@ export class Mapping implements Disposable {
   /**
    * Unmap now. Views handed out before become harmless as
    * `backend.capabilities.staleViews` says (detached, on the native backend). Idempotent.
-   * Unsynced changes of the fs backend are not written: call `sync()` first.
+   * Bytes written through a shared mapping reach the file on every backend (the fs backend
+   * writes its unsynced changes back first; call `sync()` for durability on disk).
+   *
+   * @throws `MmapError` (`ERR_MMAP_SYSTEM`, with `errno`) when the fs backend cannot write
+   * its changes back: the mapping then stays open with its data, and `close()` can be
+   * called again.
    */
   close(): void {
     if (this.#closed) return;
+    const handle = this.#handle;
+    // May throw: nothing has changed yet, so the mapping stays open and its data readable.
+    handle?.writeBack?.();
     this.#closed = true;
     this.#bytes = undefined;
-    const handle = this.#handle;
     this.#handle = undefined;
     if (handle === undefined) return;
     if (this.#registered) finalizers.unregister(this);
@@ -340,9 +342,7 @@ export class Mapping implements Disposable {
 
   #assertOpen(method: string): void {
     if (this.#closed) {
-      throw new MmapError('ERR_MMAP_CLOSED', `Cannot call ${method} on a closed mapping${this.path === undefined ? '' : ` of '${this.path}'`}.`, {
-        ...(this.path === undefined ? {} : { path: this.path }),
-      });
+      throw closed('mapping', method, this.path);
     }
     const first = this.#handle?.faults?.()?.[0];
     if (first !== undefined) throw this.#faultError(method, first);
@@ -366,7 +366,7 @@ export class Mapping implements Disposable {
   #faultError(method: string, event: FaultEvent): MmapError {
     const offset = Math.max(0, event.offset - this.#alignmentGap);
     const file = this.path === undefined ? '' : ` of '${this.path}'`;
-    const details = this.path === undefined ? {} : { path: this.path };
+    const details = { path: this.path };
     const poisoned = `The mapping is poisoned: every call but close() throws this until it is closed (mapping.faults() lists what happened).`;
     switch (event.type) {
       case 'truncated':
@@ -398,14 +398,14 @@ export class Mapping implements Disposable {
 
   #assertCapability(capability: 'residency' | 'lock' | 'syncInvalidate', what: string): void {
     if (!this.backend.capabilities[capability]) {
-      throw new MmapError('ERR_MMAP_UNSUPPORTED', `The ${this.backend.name} backend does not support ${what}.`);
+      throw unsupported(this.backend.name, what);
     }
   }
 
   #advise(advice: Advice | UncheckedAdvice, range: ByteRange | undefined): void {
     const checked = validateOptionsObject<ByteRange>(range, 'range', rangeKeys);
     if (!this.backend.capabilities.advice.includes(advice)) {
-      throw new MmapError('ERR_MMAP_UNSUPPORTED', `The ${this.backend.name} backend does not support the advice '${advice}' here.`);
+      throw unsupported(this.backend.name, `the advice '${advice}' here`);
     }
     const pages = this.#pageRange(checked, 'range');
     if (pages !== undefined) this.#handle?.advise(pages.offset, pages.length, advice);
@@ -414,7 +414,7 @@ export class Mapping implements Disposable {
   #protect(protection: Protection | UncheckedProtection, range: ByteRange | undefined): void {
     const checked = validateOptionsObject<ByteRange>(range, 'range', rangeKeys);
     if (!this.backend.capabilities.protections.includes(protection)) {
-      throw new MmapError('ERR_MMAP_UNSUPPORTED', `The ${this.backend.name} backend does not support protection '${protection}'.`);
+      throw unsupported(this.backend.name, `protection '${protection}'`);
     }
     const whole = this.#range(checked, 'range.offset', 'range.length');
     const pages = this.#pageRange(checked, 'range');

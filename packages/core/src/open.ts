@@ -1,8 +1,9 @@
 import { closeSync, constants as fsConstants, fstatSync, ftruncateSync, openSync, type Stats } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { AnonymousMapOptions, Backend, FileMapOptions, MapRequest, Protection, Sharing } from './api.js';
+import type { AnonymousMapOptions, Backend, BackendMapping, FileMapOptions, MapRequest, Protection, Sharing } from './api.js';
 import { protections, sharings } from './constants.js';
-import { fromNodeError, MmapError, MmapRangeError, MmapTypeError, systemError } from './errors.js';
+import { fromNodeError, isMmapError, MmapError, MmapRangeError, MmapTypeError, systemError } from './errors.js';
+import { failureHint, outOfRange, unsupported } from './failures.js';
 import { Mapping } from './mapping.js';
 import { validateBoolean, validateInteger, validateOneOf, validateOptionsObject } from './validate.js';
 
@@ -44,16 +45,34 @@ function commonFlags(options: Partial<FileMapOptions>, backend: Backend, default
     faultGuard: validateBoolean(options.faultGuard, 'options.faultGuard', backend.capabilities.faultGuard),
   };
   const capabilities = backend.capabilities;
-  const unsupported = (name: string): never => {
-    throw new MmapError('ERR_MMAP_UNSUPPORTED', `The ${backend.name} backend does not support ${name}.`);
+  const refuse = (feature: string, hint?: string): never => {
+    throw unsupported(backend.name, feature, hint);
   };
-  if (flags.sharing === 'private' && !capabilities.privateMappings) unsupported("sharing: 'private'");
-  if (flags.populate && !capabilities.populate) unsupported('populate: true');
-  if (flags.noReserve && !capabilities.noReserve) unsupported('noReserve: true');
-  if (flags.hugePages && !capabilities.hugePages) unsupported('hugePages: true');
-  if (flags.lock && !capabilities.lock) unsupported('lock: true');
-  if (flags.faultGuard && !capabilities.faultGuard) unsupported('faultGuard: true (it has no fault guard: a truncated file or a forbidden write still ends the process)');
+  if (flags.sharing === 'private' && !capabilities.privateMappings) refuse("sharing: 'private'");
+  if (flags.populate && !capabilities.populate) refuse('populate: true');
+  if (flags.noReserve && !capabilities.noReserve) refuse('noReserve: true');
+  if (flags.hugePages && !capabilities.hugePages) refuse('hugePages: true');
+  if (flags.lock && !capabilities.lock) refuse('lock: true');
+  if (flags.faultGuard && !capabilities.faultGuard) {
+    refuse('faultGuard: true', '(it has no fault guard: a truncated file or a forbidden write still ends the process)');
+  }
   return flags;
+}
+
+/**
+ * `backend.map(request)`, with the huge-page hint added at the front when a `hugePages` request
+ * fails, so the failure reads the same whichever backend reported it.
+ */
+function mapWithHint(backend: Backend, request: MapRequest): BackendMapping {
+  try {
+    return backend.map(request);
+  } catch (error) {
+    if (!request.hugePages || !isMmapError(error) || error.syscall !== 'mmap' || error.errno === undefined) throw error;
+    if (error.message.includes('nr_hugepages')) throw error;
+    const hint = failureHint('mmap', error.errno, request);
+    if (hint === '') throw error;
+    throw new MmapError(error.code, `${error.message}${hint}`, { errno: error.errno, syscall: error.syscall, cause: error, path: error.path });
+  }
 }
 
 function pathOf(value: unknown): string {
@@ -75,6 +94,20 @@ function statOf(fd: number, path: string | undefined): Stats {
   }
 }
 
+/** A file mapping's options, checked and interpreted: what the stages after validation use. */
+interface FileRequest {
+  readonly path: string | undefined;
+  /** The descriptor the user passed (mmapkit never closes it). */
+  readonly userFd: number | undefined;
+  readonly offset: number;
+  readonly requestedLength: number | undefined;
+  readonly flags: CommonFlags;
+  readonly create: boolean;
+  readonly grow: boolean;
+  /** A read-write shared mapping: the file is opened for writing. */
+  readonly writesFile: boolean;
+}
+
 /**
  * Map a file (by `path` or `fd`) with the given backend. The front does every check; the
  * backend receives an exact, aligned request.
@@ -94,6 +127,40 @@ function statOf(fd: number, path: string | undefined): Stats {
  * ```
  */
 export function mapFile(backend: Backend, options: FileMapOptions): Mapping {
+  // Defaults, validation and interpretation of the options: nothing is opened yet.
+  const request = readFileOptions(backend, options);
+  // Open: a descriptor mmapkit opens is closed on any failure until the backend has the mapping.
+  const fd = request.userFd ?? openFile(request);
+  const ownsFd = request.userFd === undefined;
+  let descriptorSettled = false;
+  try {
+    const length = fileRangeLength(fd, request);
+    const handle = length === 0 ? undefined : mapRange(backend, fd, ownsFd, request, length);
+    // A retaining backend now owns the descriptor mmapkit opened; otherwise it is no longer needed.
+    descriptorSettled = true;
+    const retained = handle !== undefined && backend.capabilities.retainsFileDescriptor;
+    if (ownsFd && !retained) closeSync(fd);
+    const mapping = new Mapping({
+      backend,
+      handle,
+      offset: request.offset,
+      byteLength: length,
+      alignmentGap: request.offset % backend.allocationGranularity,
+      protection: request.flags.protection,
+      sharing: request.flags.sharing,
+      path: request.path,
+      fd: request.userFd,
+      anonymous: false,
+    });
+    if (request.flags.lock && handle !== undefined) lockOrClose(mapping);
+    return mapping;
+  } finally {
+    if (!descriptorSettled && ownsFd) closeQuietly(fd);
+  }
+}
+
+/** Stage 1 of `mapFile`: apply defaults, check every option and how they combine. */
+function readFileOptions(backend: Backend, options: FileMapOptions): FileRequest {
   if (options === undefined || options === null) throw new MmapTypeError('options', 'an object', options);
   const checked = validateOptionsObject<FileMapOptions>(options, 'options', fileKeys);
   if ((checked.path === undefined) === (checked.fd === undefined)) {
@@ -115,90 +182,74 @@ export function mapFile(backend: Backend, options: FileMapOptions): Mapping {
   if (offset + (requestedLength ?? 0) > Number.MAX_SAFE_INTEGER) {
     throw new MmapRangeError('options.length', `<= ${Number.MAX_SAFE_INTEGER - offset} (offset + length must be a safe integer)`, requestedLength);
   }
+  return { path, userFd, offset, requestedLength, flags, create, grow, writesFile };
+}
 
-  let fd = userFd;
-  const ownsFd = userFd === undefined;
-  if (path !== undefined) {
-    const access = writesFile ? fsConstants.O_RDWR : fsConstants.O_RDONLY;
+/** Stage 2 of `mapFile`: open the file by path, for writing when the mapping writes it. */
+function openFile(request: FileRequest): number {
+  const path = request.path as string;
+  const access = request.writesFile ? fsConstants.O_RDWR : fsConstants.O_RDONLY;
+  try {
+    return openSync(path, access | (request.create ? fsConstants.O_CREAT : 0), 0o600);
+  } catch (error) {
+    throw fromNodeError(error, path);
+  }
+}
+
+/**
+ * Stage 3 of `mapFile`: what is mapped: a regular file's range (to its end by default, grown
+ * when `grow` asks for it) or a device's given length.
+ */
+function fileRangeLength(fd: number, request: FileRequest): number {
+  const { path, offset, grow } = request;
+  const stats = statOf(fd, path);
+  if (stats.isDirectory()) throw systemError('mmap', 'EISDIR', 'a directory cannot be mapped', path);
+  if (!stats.isFile() && !stats.isCharacterDevice() && !stats.isBlockDevice()) {
+    throw systemError('mmap', 'ENODEV', 'only regular files and devices can be mapped', path);
+  }
+  if (!stats.isFile()) {
+    if (request.requestedLength === undefined) {
+      throw new MmapTypeError('options.length', 'given when mapping a device (it has no size)', undefined);
+    }
+    return request.requestedLength;
+  }
+  const size = stats.size;
+  if (offset > size && !grow) {
+    throw outOfRange('options.offset', `the file (${size} bytes)`, offset, 'pass grow: true with a length to extend it', path);
+  }
+  const length = request.requestedLength ?? size - offset;
+  if (offset + length > size) {
+    if (!grow) {
+      throw outOfRange('offset + length', `the file (${size} bytes)`, offset + length, 'pass grow: true to extend it', path);
+    }
     try {
-      fd = openSync(path, access | (create ? fsConstants.O_CREAT : 0), 0o600);
+      ftruncateSync(fd, offset + length);
     } catch (error) {
       throw fromNodeError(error, path);
     }
   }
-  const openedFd = fd as number;
-  // Until the backend has the mapping, a descriptor mmapkit opened is closed on any failure.
-  let descriptorSettled = false;
+  return length;
+}
+
+/** Stage 4 of `mapFile`: the backend maps the range, widened down to its allocation granularity. */
+function mapRange(backend: Backend, fd: number, ownsFd: boolean, request: FileRequest, length: number): BackendMapping {
+  const alignmentGap = request.offset % backend.allocationGranularity;
+  return mapWithHint(backend, {
+    fd,
+    ownsFd,
+    path: request.path,
+    offset: request.offset - alignmentGap,
+    length: length + alignmentGap,
+    ...request.flags,
+  } satisfies MapRequest);
+}
+
+/** Closes a descriptor while another error is already on its way. */
+function closeQuietly(fd: number): void {
   try {
-    const stats = statOf(openedFd, path);
-    if (stats.isDirectory()) throw systemError('mmap', 'EISDIR', 'a directory cannot be mapped', path);
-    if (!stats.isFile() && !stats.isCharacterDevice() && !stats.isBlockDevice()) {
-      throw systemError('mmap', 'ENODEV', 'only regular files and devices can be mapped', path);
-    }
-    let length = requestedLength;
-    if (stats.isFile()) {
-      const size = stats.size;
-      if (offset > size && !grow) {
-        throw new MmapError('ERR_MMAP_OUT_OF_RANGE', `options.offset (${offset}) is past the end of the file (${size} bytes); pass grow: true with a length to extend it.`, {
-          ...(path === undefined ? {} : { path }),
-        });
-      }
-      length ??= size - offset;
-      if (offset + length > size) {
-        if (!grow) {
-          throw new MmapError(
-            'ERR_MMAP_OUT_OF_RANGE',
-            `offset + length (${offset + length}) is past the end of the file (${size} bytes); pass grow: true to extend it.`,
-            { ...(path === undefined ? {} : { path }) },
-          );
-        }
-        try {
-          ftruncateSync(openedFd, offset + length);
-        } catch (error) {
-          throw fromNodeError(error, path);
-        }
-      }
-    } else if (length === undefined) {
-      throw new MmapTypeError('options.length', 'given when mapping a device (it has no size)', undefined);
-    }
-    const alignmentGap = offset % backend.allocationGranularity;
-    const handle =
-      length === 0
-        ? undefined
-        : backend.map({
-            fd: openedFd,
-            ownsFd,
-            path,
-            offset: offset - alignmentGap,
-            length: length + alignmentGap,
-            ...flags,
-          } satisfies MapRequest);
-    // A retaining backend now owns the descriptor mmapkit opened; otherwise it is no longer needed.
-    descriptorSettled = true;
-    const retained = handle !== undefined && backend.capabilities.retainsFileDescriptor;
-    if (ownsFd && !retained) closeSync(openedFd);
-    const mapping = new Mapping({
-      backend,
-      handle,
-      offset,
-      byteLength: length,
-      alignmentGap,
-      protection: flags.protection,
-      sharing: flags.sharing,
-      path,
-      fd: userFd,
-      anonymous: false,
-    });
-    if (flags.lock && handle !== undefined) lockOrClose(mapping);
-    return mapping;
-  } finally {
-    if (!descriptorSettled && ownsFd) {
-      try {
-        closeSync(openedFd);
-      } catch {
-        // Already failing: the first error is the one to report.
-      }
-    }
+    closeSync(fd);
+  } catch {
+    // Already failing: the first error is the one to report.
   }
 }
 
@@ -222,7 +273,7 @@ export function mapAnonymous(backend: Backend, options: AnonymousMapOptions): Ma
   const checked = validateOptionsObject<AnonymousMapOptions>(options, 'options', anonymousKeys);
   const length = validateInteger(checked.length, 'options.length', 1);
   const flags = commonFlags(checked, backend, { protection: 'read-write', sharing: 'private' });
-  const handle = backend.map({ fd: undefined, ownsFd: false, path: undefined, offset: 0, length, ...flags });
+  const handle = mapWithHint(backend, { fd: undefined, ownsFd: false, path: undefined, offset: 0, length, ...flags });
   const mapping = new Mapping({
     backend,
     handle,

@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { isMmapError, mapAnonymous, mapFile, pageSize } from '../src/index.js';
+import { isMmapError, mapAnonymous, mapFile, pageSize, systemError } from '../src/index.js';
 import { recordingBackend } from './recording-backend.js';
 
 let folder: string;
@@ -73,6 +73,30 @@ describe('the Mapping front', () => {
     } catch (error) {
       expect(isMmapError(error) && error.code).toBe('ERR_MMAP_CLOSED');
     }
+  });
+
+  it('close() calls writeBack() first; when it throws, close() rethrows and the mapping stays open with its data', () => {
+    const { backend, calls } = recordingBackend();
+    let failures = 1;
+    const writingBackend = {
+      ...backend,
+      map: (request: Parameters<typeof backend.map>[0]) => ({
+        ...backend.map(request),
+        writeBack: () => {
+          calls.push({ method: 'writeBack', arguments: [] });
+          if (failures-- > 0) throw systemError('write', 'ENOSPC', 'no space left on device');
+        },
+      }),
+    };
+    const mapping = mapAnonymous(writingBackend, { length: pageSize, sharing: 'shared' });
+    mapping.bytes[3] = 3;
+    expect(() => mapping.close()).toThrow(expect.objectContaining({ code: 'ERR_MMAP_SYSTEM', errno: 'ENOSPC', syscall: 'write' }));
+    expect(mapping.closed).toBe(false);
+    expect(mapping.bytes[3]).toBe(3);
+    expect(calls.map((call) => call.method)).toEqual(['writeBack']);
+    mapping.close();
+    expect(mapping.closed).toBe(true);
+    expect(calls.map((call) => call.method)).toEqual(['writeBack', 'writeBack', 'unmap']);
   });
 
   it('the protection getter follows whole-mapping protect() calls only', () => {

@@ -27,6 +27,7 @@ const fullCapabilities: Capabilities = Object.freeze({
   staleViews: 'copy',
   retainsFileDescriptor: false,
   faultGuard: false,
+  detectsTruncation: false,
   largestView: largestRuntimeView,
 });
 

@@ -35,6 +35,7 @@ export const capabilities: Capabilities = Object.freeze({
   staleViews: 'detached',
   retainsFileDescriptor: true,
   faultGuard: false,
+  detectsTruncation: true,
   largestView: largestRuntimeView,
 });
 

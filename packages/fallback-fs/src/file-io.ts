@@ -69,8 +69,10 @@ export function writeRegion(fd: number, buffer: ArrayBuffer, bufferOffset: numbe
 /**
  * Reads up to `target.byteLength` file bytes at `position` off the main thread (libuv's
  * thread pool). Bytes past the end of the file are set to zero.
+ *
+ * @returns the number of bytes that came from the file (the rest are zeros)
  */
-export async function readIntoAsync(fd: number, target: Uint8Array, position: number, path: string | undefined): Promise<void> {
+export async function readIntoAsync(fd: number, target: Uint8Array, position: number, path: string | undefined): Promise<number> {
   let done = 0;
   while (done < target.byteLength) {
     const bytesRead = await new Promise<number>((resolve, reject) => {
@@ -81,10 +83,11 @@ export async function readIntoAsync(fd: number, target: Uint8Array, position: nu
     });
     if (bytesRead === 0) {
       target.fill(0, done);
-      return;
+      return done;
     }
     done += bytesRead;
   }
+  return done;
 }
 
 /** Writes all of `source` to the file at `position` off the main thread. */

@@ -6,13 +6,16 @@
  * @packageDocumentation
  */
 
-import { closeSync, fstatSync } from 'node:fs';
+import { closeSync } from 'node:fs';
 import {
+  closed,
+  detached,
   fromNodeError,
-  MmapError,
   systemError,
+  unsupported,
   type Advice,
   type BackendMapping,
+  type FaultEvent,
   type Protection,
   type Sharing,
   type UncheckedAdvice,
@@ -21,6 +24,8 @@ import {
 } from '@mmapkit/core';
 import { forEachChangedRun, type ByteRun } from './changes.js';
 import { releaseAccess, type FileAccess } from './descriptor.js';
+import { forgetAtExit, writeBackAtExit, type ExitWriteBack } from './exit-write-back.js';
+import { FileEnd } from './file-end.js';
 import {
   copyRegion,
   flushFile,
@@ -64,8 +69,11 @@ export interface FsMappingInit {
  *   survive `refresh()`) and shared mappings of a writable descriptor. A shared mapping of
  *   a read-only descriptor can never write back, so it keeps no snapshot and `refresh()`
  *   simply re-reads it.
+ * - A shared mapping with a snapshot writes its changes back at `close()` ({@link writeBack}),
+ *   when it is collected without `close()` ({@link release}) and when the process exits, so
+ *   that no byte written through it is lost, as with a kernel mapping.
  */
-export class FsMapping implements BackendMapping {
+export class FsMapping implements BackendMapping, ExitWriteBack {
   readonly #file: FileAccess | undefined;
   readonly #ownsFd: boolean;
   readonly #fileOffset: number;
@@ -80,6 +88,12 @@ export class FsMapping implements BackendMapping {
   #unflushedWrites = false;
   #unmapped = false;
   #descriptorClosed = false;
+  /** The end of the file, watched for truncation by someone else; `undefined` for anonymous memory. */
+  readonly #fileEnd: FileEnd | undefined;
+  /** Bytes past a truncation were zeroed (done once). */
+  #truncatedTailDiscarded = false;
+  /** What `faults()` answers once a truncation was seen. */
+  #faults: readonly FaultEvent[] | undefined;
 
   constructor(init: FsMappingInit) {
     this.#file = init.file;
@@ -91,7 +105,9 @@ export class FsMapping implements BackendMapping {
     this.#data = allocate(init.length, init.file?.path);
     const tracksChanges = init.file !== undefined && (init.sharing === 'private' || init.file.writeFd !== undefined);
     this.#snapshot = tracksChanges ? allocate(init.length, init.file?.path) : undefined;
+    this.#fileEnd = init.file === undefined ? undefined : new FileEnd(init.file.fd, init.file.path, init.fileOffset, init.length);
     if (init.populate) this.#load(0, init.length);
+    if (this.#writesBack()) writeBackAtExit(this);
   }
 
   window(offset: number, length: number): WindowSlice {
@@ -101,38 +117,28 @@ export class FsMapping implements BackendMapping {
   }
 
   sync(offset: number, length: number, asynchronous: boolean): void {
-    const file = this.#file;
-    const snapshot = this.#snapshot;
-    if (file?.writeFd === undefined || this.#sharing !== 'shared' || snapshot === undefined) return;
-    const writeFd = file.writeFd;
-    const data = this.#liveData();
-    const pageRuns = this.#pages.writableLoadedRuns(this.#pages.pagesOf(offset, length));
-    // Never extend a file truncated behind our back: bytes past its end are not written.
-    const regionEnd = pageRuns.length === 0 ? 0 : this.#fileSize() - this.#fileOffset;
-    for (const pageRun of pageRuns) {
-      const range = this.#byteRange(pageRun);
-      // Each run is written as soon as it is found, so no list of runs is ever built.
-      forEachChangedRun(data, snapshot, range.start, Math.min(range.end, Math.max(range.start, regionEnd)), (start, end) => {
-        writeRegion(writeFd, data, start, end - start, this.#fileOffset + start, file.path);
-        copyRegion(data, snapshot, start, end - start);
-        this.#unflushedWrites = true;
-      });
-    }
+    if (!this.#writesBack()) return;
+    const file = this.#file as FileAccess;
+    this.#writeChanges(offset, length);
     if (!asynchronous && this.#unflushedWrites) {
-      flushFile(writeFd, file.path);
+      flushFile(file.writeFd as number, file.path);
       this.#unflushedWrites = false;
     }
+    this.#throwIfTruncated('sync()');
   }
 
   async syncAsync(offset: number, length: number): Promise<void> {
-    const file = this.#file;
-    if (file?.writeFd === undefined || this.#sharing !== 'shared' || this.#snapshot === undefined) return;
-    const writeFd = file.writeFd;
+    if (!this.#writesBack()) return;
+    const file = this.#file as FileAccess;
+    const writeFd = file.writeFd as number;
     const data = this.#liveData();
     // Copy the changed bytes now: the writes then neither race with later changes nor
     // depend on the buffer, which close() detaches.
     const copies = this.#writableChanges(offset, length).flatMap((run) => chunksOf(run).map((chunk) => ({ run: chunk, bytes: copyOf(data, chunk) })));
-    if (copies.length === 0 && !this.#unflushedWrites) return;
+    if (copies.length === 0 && !this.#unflushedWrites) {
+      this.#throwIfTruncated('syncAsync()');
+      return;
+    }
     this.#pendingOperations++;
     try {
       for (const copy of copies) {
@@ -146,6 +152,31 @@ export class FsMapping implements BackendMapping {
     } finally {
       this.#operationSettled();
     }
+    this.#throwIfTruncated('syncAsync()');
+  }
+
+  /**
+   * Called by `close()` before unmapping: writes the changes back (without `fdatasync`,
+   * like `munmap`). Throws what the write throws, with nothing else changed. A truncation
+   * is not an error here: the bytes past the new end are simply not written.
+   */
+  writeBack(): void {
+    if (!this.#writesBack() || this.#data === undefined || this.#data.byteLength === 0) return;
+    this.#writeChanges(0, this.#length);
+  }
+
+  /** Best effort at process exit: there is nobody to report a failure to. */
+  writeBackAtExit(): void {
+    try {
+      this.writeBack();
+    } catch {
+      // The process is ending; the error has nowhere to go.
+    }
+  }
+
+  /** A truncation seen by a write-back or a read; `undefined` (cheap) when there was none. */
+  faults(): readonly FaultEvent[] | undefined {
+    return this.#faults;
   }
 
   refresh(offset: number, length: number): void {
@@ -176,11 +207,14 @@ export class FsMapping implements BackendMapping {
 
   protect(offset: number, length: number, protection: Protection | UncheckedProtection): void {
     if (protection !== 'none' && protection !== 'read' && protection !== 'read-write') {
-      throw new MmapError('ERR_MMAP_UNSUPPORTED', `The fallback-fs backend does not support protection '${protection}'.`);
+      throw unsupported('fallback-fs', `protection '${protection}'`);
     }
     if (protection === 'read-write' && this.#sharing === 'shared' && this.#file !== undefined && this.#file.writeFd === undefined) {
       throw systemError('mprotect', 'EACCES', 'a shared mapping can only be made writable when its file descriptor is open for writing', this.#file.path);
     }
+    // What was written while the pages were writable is in the file's page cache under a
+    // kernel mapping: write it back before the pages stop being written back.
+    if (protection !== 'read-write' && this.#writesBack()) this.#writeChanges(offset, length);
     this.#pages.protect(this.#pages.pagesOf(offset, length), protection);
   }
 
@@ -189,11 +223,11 @@ export class FsMapping implements BackendMapping {
   }
 
   lock(): void {
-    throw new MmapError('ERR_MMAP_UNSUPPORTED', 'The fallback-fs backend does not support lock().');
+    throw unsupported('fallback-fs', 'lock()');
   }
 
   unlock(): void {
-    throw new MmapError('ERR_MMAP_UNSUPPORTED', 'The fallback-fs backend does not support unlock().');
+    throw unsupported('fallback-fs', 'unlock()');
   }
 
   async prefetch(offset: number, length: number): Promise<void> {
@@ -211,9 +245,10 @@ export class FsMapping implements BackendMapping {
         for (let start = range.start; start < range.end; start += stagingLength) {
           const end = Math.min(range.end, start + stagingLength);
           const staging = new Uint8Array(end - start);
-          await readIntoAsync(file.fd, staging, this.#fileOffset + start, file.path);
+          const bytesRead = await readIntoAsync(file.fd, staging, this.#fileOffset + start, file.path);
           if (this.#unmapped) return;
           this.#acceptPrefetched(staging, start);
+          this.#checkRead(start, end - start, bytesRead, 'prefetch()');
         }
       }
     } finally {
@@ -224,6 +259,7 @@ export class FsMapping implements BackendMapping {
   unmap(): void {
     if (this.#unmapped) return;
     this.#unmapped = true;
+    forgetAtExit(this);
     const data = this.#data;
     this.#data = undefined;
     this.#snapshot = undefined;
@@ -234,6 +270,10 @@ export class FsMapping implements BackendMapping {
   }
 
   release(): void {
+    // The `Mapping` was collected without close(): write back what is there now (views
+    // still reachable may change more; that is the price of not closing).
+    this.writeBackAtExit();
+    forgetAtExit(this);
     this.#unmapped = true;
     this.#data = undefined;
     this.#snapshot = undefined;
@@ -249,9 +289,9 @@ export class FsMapping implements BackendMapping {
   /** The buffer; `ERR_MMAP_CLOSED` after unmap (the front normally prevents that), `ERR_MMAP_DETACHED` after a user transfer. */
   #liveData(): ArrayBuffer {
     const data = this.#data;
-    if (data === undefined) throw new MmapError('ERR_MMAP_CLOSED', 'The mapping was unmapped.');
+    if (data === undefined) throw closed('mapping', 'a method');
     if (data.byteLength === 0) {
-      throw new MmapError('ERR_MMAP_DETACHED', 'The mapping\'s buffer was transferred or detached by code outside mmapkit; its unsynced changes went with it.');
+      throw detached('its unsynced changes went with it.');
     }
     return data;
   }
@@ -270,12 +310,82 @@ export class FsMapping implements BackendMapping {
     const file = this.#file;
     const data = this.#liveData();
     for (const run of this.#pages.unloadedRuns(pages)) {
-      if (file !== undefined) {
-        const range = this.#byteRange(run);
-        readRegion(file.fd, data, range.start, range.end - range.start, this.#fileOffset + range.start, file.path);
-        if (this.#snapshot !== undefined) copyRegion(data, this.#snapshot, range.start, range.end - range.start);
+      if (file === undefined) {
+        this.#pages.markLoaded(run);
+        continue;
       }
+      const range = this.#byteRange(run);
+      const bytesRead = readRegion(file.fd, data, range.start, range.end - range.start, this.#fileOffset + range.start, file.path);
+      if (this.#snapshot !== undefined) copyRegion(data, this.#snapshot, range.start, range.end - range.start);
       this.#pages.markLoaded(run);
+      this.#checkRead(range.start, range.end - range.start, bytesRead, 'a read from the file');
+    }
+  }
+
+  /** Whether changes are written back to the file: a shared mapping of a writable descriptor, still mapped. */
+  #writesBack(): boolean {
+    return this.#file?.writeFd !== undefined && this.#sharing === 'shared' && this.#snapshot !== undefined;
+  }
+
+  /**
+   * Writes the changed bytes of the loaded, read-write pages of a range, each run as soon
+   * as it is found (no list of runs is built). Never past the file's end: a file truncated
+   * behind our back is neither extended again nor given back its truncated range.
+   */
+  #writeChanges(offset: number, length: number): void {
+    const file = this.#file as FileAccess;
+    const writeFd = file.writeFd as number;
+    const snapshot = this.#snapshot as ArrayBuffer;
+    const data = this.#liveData();
+    const pageRuns = this.#pages.writableLoadedRuns(this.#pages.pagesOf(offset, length));
+    if (pageRuns.length === 0) return;
+    const writableEnd = this.#writableEnd();
+    for (const pageRun of pageRuns) {
+      const range = this.#byteRange(pageRun);
+      forEachChangedRun(data, snapshot, range.start, Math.min(range.end, Math.max(range.start, writableEnd)), (start, end) => {
+        writeRegion(writeFd, data, start, end - start, this.#fileOffset + start, file.path);
+        copyRegion(data, snapshot, start, end - start);
+        this.#unflushedWrites = true;
+      });
+    }
+  }
+
+  /** Region bytes `[0, result)` may be written; notes a truncation found on the way. */
+  #writableEnd(): number {
+    const writableEnd = (this.#fileEnd as FileEnd).writableEnd();
+    this.#acceptTruncation();
+    return writableEnd;
+  }
+
+  /** After a read of `length` bytes at region offset `start` gave `bytesRead`: throws if the file was truncated. */
+  #checkRead(start: number, length: number, bytesRead: number, what: string): void {
+    if (bytesRead >= length || this.#fileEnd?.readWasCutShort(start, length, bytesRead) !== true) return;
+    this.#acceptTruncation();
+    this.#throwIfTruncated(what);
+  }
+
+  #throwIfTruncated(what: string): void {
+    if (this.#fileEnd?.truncation !== undefined) throw this.#fileEnd.error(what);
+  }
+
+  /**
+   * Once a truncation is known: the mapping reports it as a fault (every later call but
+   * `close()` throws `ERR_MMAP_TRUNCATED`, as with the native backend's guard), and the
+   * loaded bytes past the new end become zeros in memory and snapshot, as a kernel mapping
+   * shows them; they are never written back.
+   */
+  #acceptTruncation(): void {
+    const truncation = this.#fileEnd?.truncation;
+    if (truncation === undefined || this.#truncatedTailDiscarded) return;
+    this.#truncatedTailDiscarded = true;
+    this.#faults = Object.freeze([truncation]);
+    const data = this.#data;
+    if (data === undefined || data.byteLength === 0 || truncation.offset >= this.#length) return;
+    for (const run of this.#pages.loadedRuns(this.#pages.pagesOf(truncation.offset, this.#length - truncation.offset))) {
+      const range = this.#byteRange(run);
+      const start = Math.max(range.start, truncation.offset);
+      zeroRegion(data, start, range.end - start);
+      if (this.#snapshot !== undefined) zeroRegion(this.#snapshot, start, range.end - start);
     }
   }
 
@@ -286,11 +396,11 @@ export class FsMapping implements BackendMapping {
     if (snapshot === undefined) return [];
     const pageRuns = this.#pages.writableLoadedRuns(this.#pages.pagesOf(offset, length));
     if (pageRuns.length === 0) return [];
-    const regionEnd = this.#fileSize() - this.#fileOffset;
+    const writableEnd = this.#writableEnd();
     const runs: ByteRun[] = [];
     for (const pageRun of pageRuns) {
       const range = this.#byteRange(pageRun);
-      forEachChangedRun(data, snapshot, range.start, Math.min(range.end, Math.max(range.start, regionEnd)), (start, end) => {
+      forEachChangedRun(data, snapshot, range.start, Math.min(range.end, Math.max(range.start, writableEnd)), (start, end) => {
         runs.push({ start, end });
       });
     }
@@ -306,12 +416,13 @@ export class FsMapping implements BackendMapping {
     const file = this.#file as FileAccess;
     const snapshot = this.#snapshot;
     if (snapshot === undefined) {
-      readRegion(file.fd, data, start, end - start, this.#fileOffset + start, file.path);
+      const bytesRead = readRegion(file.fd, data, start, end - start, this.#fileOffset + start, file.path);
+      this.#checkRead(start, end - start, bytesRead, 'refresh()');
       return;
     }
     // Read into a staging buffer first: a failed read must leave data and snapshot as they were.
     const staging = new ArrayBuffer(end - start);
-    readRegion(file.fd, staging, 0, end - start, this.#fileOffset + start, file.path);
+    const bytesRead = readRegion(file.fd, staging, 0, end - start, this.#fileOffset + start, file.path);
     const fileBytes = new Uint8Array(staging);
     const dataBytes = new Uint8Array(data, start, end - start);
     let cursor = 0;
@@ -321,6 +432,7 @@ export class FsMapping implements BackendMapping {
     });
     dataBytes.set(fileBytes.subarray(cursor), cursor);
     new Uint8Array(snapshot, start, end - start).set(fileBytes);
+    this.#checkRead(start, end - start, bytesRead, 'refresh()');
   }
 
   /**
@@ -342,8 +454,9 @@ export class FsMapping implements BackendMapping {
         zeroRegion(data, range.start, range.end - range.start);
         continue;
       }
-      readRegion(file.fd, data, range.start, range.end - range.start, this.#fileOffset + range.start, file.path);
+      const bytesRead = readRegion(file.fd, data, range.start, range.end - range.start, this.#fileOffset + range.start, file.path);
       if (this.#snapshot !== undefined) copyRegion(data, this.#snapshot, range.start, range.end - range.start);
+      this.#checkRead(range.start, range.end - range.start, bytesRead, "unsafeAdvise('dontneed')");
     }
   }
 
@@ -363,15 +476,6 @@ export class FsMapping implements BackendMapping {
   /** The region bytes of a page run (the last page may be partial). */
   #byteRange(run: PageRun): ByteRun {
     return { start: run.first * this.#pages.pageSize, end: Math.min(this.#length, run.end * this.#pages.pageSize) };
-  }
-
-  #fileSize(): number {
-    const file = this.#file as FileAccess;
-    try {
-      return fstatSync(file.fd).size;
-    } catch (error) {
-      throw fromNodeError(error, file.path);
-    }
   }
 
   #operationSettled(): void {
@@ -418,11 +522,8 @@ function allocate(length: number, path: string | undefined): ArrayBuffer {
   try {
     return new ArrayBuffer(length);
   } catch (error) {
-    throw new MmapError('ERR_MMAP_SYSTEM', `mmap failed with ENOMEM: cannot allocate ${length} bytes for the mapping (${String(error)})`, {
-      errno: 'ENOMEM',
-      syscall: 'mmap',
-      cause: error,
-      ...(path === undefined ? {} : { path }),
-    });
+    const failure = systemError('mmap', 'ENOMEM', `cannot allocate ${length} bytes for the mapping (${String(error)})`, path);
+    Object.defineProperty(failure, 'cause', { value: error, enumerable: false, configurable: true });
+    throw failure;
   }
 }

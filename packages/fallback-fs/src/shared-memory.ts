@@ -11,7 +11,7 @@
 
 import { randomBytes } from 'node:crypto';
 import { closeSync, constants as fsConstants, existsSync, ftruncateSync, openSync, unlinkSync } from 'node:fs';
-import { MmapError, systemError, type NamedSharedMemoryFlags } from '@mmapkit/core';
+import { systemError, unsupported, type NamedSharedMemoryFlags } from '@mmapkit/core';
 
 /** Where shared memory files live, or `undefined` where there is no such directory. */
 export const sharedMemoryDirectory: string | undefined = process.platform === 'linux' && existsSync('/dev/shm') ? '/dev/shm' : undefined;
@@ -83,7 +83,7 @@ export function unlinkNamedSharedMemory(name: string): void {
 
 function requireDirectory(what: string): string {
   if (sharedMemoryDirectory === undefined) {
-    throw new MmapError('ERR_MMAP_UNSUPPORTED', `The fallback-fs backend supports ${what} only on Linux (it needs /dev/shm).`);
+    throw unsupported('fallback-fs', what, 'outside Linux (it needs /dev/shm)');
   }
   return sharedMemoryDirectory;
 }

@@ -2,13 +2,13 @@ import { closeSync, openSync, readFileSync, readSync, truncateSync, writeSync, c
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isMmapError, mapFile } from '@mmapkit/core';
 import { backend } from '../src/index.js';
-import { hasIoCounters, ioCounters, runInChildProcess, seededBytes, temporaryDirectory, writeFile } from './helpers.js';
+import { hasIoCounters, ioCounters, runScriptHere, seededBytes, temporaryFolder, writeFile } from './helpers.js';
 
 const pageSize = backend.pageSize;
-let directory: ReturnType<typeof temporaryDirectory>;
+let directory: ReturnType<typeof temporaryFolder>;
 
 beforeEach(() => {
-  directory = temporaryDirectory();
+  directory = temporaryFolder('mmapkit-fallback-fs-');
 });
 afterEach(() => {
   directory.remove();
@@ -102,13 +102,13 @@ describe('sync()', () => {
     expect(fileBytes(path)[12345]).toBe(1);
   });
 
-  it('two processes writing different regions of one file never overwrite each other', () => {
+  it('two processes writing different regions of one file never overwrite each other', async () => {
     const path = directory.file('two-writers.bin');
     writeFile(path, new Uint8Array(4 * pageSize));
     using mapping = mapFile(backend, { path, protection: 'read-write' });
     mapping.bytes.fill(1, 0, 100);
     // Adjacent bytes too: the child writes 100..199, right after ours.
-    runInChildProcess(
+    await runScriptHere(
       `import { mapFile } from '@mmapkit/core';
        import { backend } from '@mmapkit/fallback-fs';
        const mapping = mapFile(backend, { path: process.argv[1], protection: 'read-write' });
@@ -180,14 +180,14 @@ describe('sync()', () => {
     expect(fileBytes(path)[7]).toBe(7);
   });
 
-  it('a file truncated by someone else is not extended again by sync()', () => {
+  it('a file truncated by someone else is not extended again by sync(): the changes below the new end are written, then sync() throws ERR_MMAP_TRUNCATED', () => {
     const path = directory.file('truncated.bin');
     writeFile(path, seededBytes(2 * pageSize, 5));
     using mapping = mapFile(backend, { path, protection: 'read-write' });
     mapping.bytes[10] = 1;
     mapping.bytes[pageSize + 10] = 1;
     truncateSync(path, pageSize);
-    mapping.sync();
+    expect(() => mapping.sync()).toThrow(expect.objectContaining({ name: 'MmapError', code: 'ERR_MMAP_TRUNCATED', path }));
     expect(fileBytes(path).byteLength).toBe(pageSize);
     expect(fileBytes(path)[10]).toBe(1);
   });
@@ -210,13 +210,13 @@ describe('sync()', () => {
 });
 
 describe('refresh()', () => {
-  it("refresh shows another process's synced changes and keeps unsynced local changes", () => {
+  it("refresh shows another process's synced changes and keeps unsynced local changes", async () => {
     const path = directory.file('refresh.bin');
     writeFile(path, new Uint8Array(2 * pageSize));
     using mapping = mapFile(backend, { path, protection: 'read-write' });
     const view = mapping.bytes;
     view[0] = 1;
-    runInChildProcess(
+    await runScriptHere(
       `import { openSync, writeSync } from 'node:fs';
        const fd = openSync(process.argv[1], 'r+');
        writeSync(fd, Uint8Array.of(9, 9), 0, 2, 0);
@@ -242,15 +242,16 @@ describe('refresh()', () => {
     expect([...view]).toEqual([4, 5, 6]);
   });
 
-  it('bytes past a new end of the file read as zero after refresh', () => {
+  it('refresh after a truncation throws ERR_MMAP_TRUNCATED and bytes past the new end read as zero', () => {
     const path = directory.file('shrunk.bin');
     writeFile(path, seededBytes(2 * pageSize, 6).map((byte) => byte | 1));
     using mapping = mapFile(backend, { path });
     const view = mapping.bytes;
     truncateSync(path, pageSize + 5);
-    mapping.refresh();
+    expect(() => mapping.refresh()).toThrow(expect.objectContaining({ code: 'ERR_MMAP_TRUNCATED' }));
     expect(view[pageSize + 4]).not.toBe(0);
     expect(view.subarray(pageSize + 5).every((byte) => byte === 0)).toBe(true);
+    expect(mapping.faults()).toEqual([expect.objectContaining({ type: 'truncated', offset: pageSize + 5 })]);
   });
 });
 
@@ -384,7 +385,7 @@ describe('protection and descriptors', () => {
 });
 
 describe('close()', () => {
-  it('views are detached after close, and close writes nothing that was not synced', () => {
+  it('views are detached after close, and close writes back what was not synced', () => {
     const path = directory.file('close.bin');
     writeFile(path, new Uint8Array(pageSize));
     const mapping = mapFile(backend, { path, protection: 'read-write' });
@@ -396,7 +397,7 @@ describe('close()', () => {
     expect(view.buffer.byteLength).toBe(0);
     expect(() => dataView.getUint8(0)).toThrow(TypeError);
     expect(view[0]).toBeUndefined();
-    expect(fileBytes(path)[10]).toBe(0);
+    expect(fileBytes(path)[10]).toBe(1);
   });
 
   it('the descriptor mmapkit opened is closed at close(); a descriptor the user passed is left open', () => {

@@ -1,16 +1,7 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { runNodeScript } from '@mmapkit/conformance/cases';
 
-/** A fresh temporary directory, removed by the returned `remove()`. */
-export function temporaryDirectory(): { path: string; file: (name: string) => string; remove: () => void } {
-  const path = mkdtempSync(join(tmpdir(), 'mmapkit-fallback-fs-'));
-  return { path, file: (name) => join(path, name), remove: () => rmSync(path, { recursive: true, force: true }) };
-}
-
-export { seededBytes } from '@mmapkit/conformance/cases';
+export { seededBytes, temporaryFolder } from '@mmapkit/conformance/cases';
 
 /** Writes `bytes` to a new file at `path`. */
 export function writeFile(path: string, bytes: Uint8Array): void {
@@ -33,13 +24,18 @@ export const hasIoCounters = ((): boolean => {
   }
 })();
 
-const packageRoot = fileURLToPath(new URL('..', import.meta.url));
-
 /**
- * Runs an ES module script in a separate Node process, from this package's directory so
- * that `@mmapkit/core` and `@mmapkit/fallback-fs` (the built `dist`) resolve. Returns
- * its standard output.
+ * Runs an ES module script in a separate Node process, from this package's directory so that
+ * `@mmapkit/core` and `@mmapkit/fallback-fs` (the built `dist`) resolve; rejects unless it
+ * exits with status 0. Resolves with its standard output.
  */
-export function runInChildProcess(script: string, ...args: string[]): string {
-  return execFileSync(process.execPath, ['--input-type=module', '-e', script, ...args], { cwd: packageRoot, encoding: 'utf8' });
+export async function runScriptHere(script: string, ...args: string[]): Promise<string> {
+  return runScriptHereWith([], script, ...args);
+}
+
+/** `runScriptHere` with node flags, e.g. `['--expose-gc']`. */
+export async function runScriptHereWith(flags: readonly string[], script: string, ...args: string[]): Promise<string> {
+  const run = await runNodeScript(flags, script, { cwd: new URL('..', import.meta.url), args });
+  if (run.code !== 0) throw new Error(`child process failed (exit ${String(run.code)}, signal ${String(run.signal)}): ${run.stderr}`);
+  return run.stdout;
 }

@@ -1,11 +1,12 @@
-import { MmapError, type Backend, type BackendMapping, type MapRequest, type NamedSharedMemoryFlags } from '@mmapkit/core';
+import { unavailable, type Backend, type BackendMapping, type MapRequest, type NamedSharedMemoryFlags } from '@mmapkit/core';
 import { describeCapabilities } from './capabilities.js';
 import type { BackendContext } from './context.js';
+import { present, refusedBy } from './failures.js';
 import { loadKoffi, type Koffi } from './koffi.js';
 import { CLibrary } from './libc.js';
 import { KoffiMapping } from './mapping.js';
 import { currentPlatform, type PlatformTable } from './platform/index.js';
-import { protectionBits } from './protection.js';
+import { platformProtectionBits } from './protection.js';
 import { inspectRuntime } from './runtime.js';
 import { createWindowsBackend, type WindowsBackend } from './win32-backend.js';
 
@@ -28,16 +29,14 @@ export function createBackend(): CreatedBackend {
   const platform = windows ? undefined : currentPlatform();
   const koffi = loadKoffi();
   if (koffi.sizeof('void *') !== 8) {
-    throw new MmapError('ERR_MMAP_BACKEND_UNAVAILABLE', 'The ffi-koffi backend needs a 64-bit process (off_t and pointers of 64 bits).');
+    throw unavailable('ffi-koffi', 'it needs a 64-bit process (off_t and pointers of 64 bits).');
   }
   if (platform === undefined) {
     let created: WindowsBackend;
     try {
       created = createWindowsBackend(koffi);
     } catch (error) {
-      throw new MmapError('ERR_MMAP_BACKEND_UNAVAILABLE', `The ffi-koffi backend cannot bind kernel32: ${error instanceof Error ? error.message : String(error)}`, {
-        cause: error,
-      });
+      throw unavailable('ffi-koffi', `kernel32 cannot be bound: ${error instanceof Error ? error.message : String(error)}`, error);
     }
     return { backend: created.backend, windows: created };
   }
@@ -49,9 +48,7 @@ function createPosixBackend(koffi: Koffi, platform: PlatformTable): Backend {
   try {
     libc = new CLibrary(koffi, platform);
   } catch (error) {
-    throw new MmapError('ERR_MMAP_BACKEND_UNAVAILABLE', `The ffi-koffi backend cannot bind the C library: ${error instanceof Error ? error.message : String(error)}`, {
-      cause: error,
-    });
+    throw unavailable('ffi-koffi', `the C library cannot be bound: ${error instanceof Error ? error.message : String(error)}`, error);
   }
   const facts = inspectRuntime(koffi, libc, platform);
   const context: BackendContext = {
@@ -63,10 +60,6 @@ function createPosixBackend(koffi: Koffi, platform: PlatformTable): Backend {
     canDetach: facts.canDetach,
   };
 
-  const flagOf = (value: number | undefined, name: string): number => {
-    if (value === undefined) throw new MmapError('ERR_MMAP_UNSUPPORTED', `The ffi-koffi backend has no ${name} on ${process.platform}.`);
-    return value;
-  };
 
   return Object.freeze({
     name: 'ffi-koffi',
@@ -78,16 +71,16 @@ function createPosixBackend(koffi: Koffi, platform: PlatformTable): Backend {
     map(request: MapRequest): BackendMapping {
       let flags = request.sharing === 'shared' ? platform.MAP_SHARED : platform.MAP_PRIVATE;
       if (request.fd === undefined) flags |= platform.MAP_ANONYMOUS;
-      if (request.populate) flags |= flagOf(platform.MAP_POPULATE, 'MAP_POPULATE');
-      if (request.noReserve) flags |= flagOf(platform.MAP_NORESERVE, 'MAP_NORESERVE');
-      if (request.hugePages) flags |= flagOf(platform.MAP_HUGETLB, 'MAP_HUGETLB');
-      const protection = protectionBits(platform, request.protection);
+      if (request.populate) flags |= present(platform.MAP_POPULATE, 'MAP_POPULATE');
+      if (request.noReserve) flags |= present(platform.MAP_NORESERVE, 'MAP_NORESERVE');
+      if (request.hugePages) flags |= present(platform.MAP_HUGETLB, 'MAP_HUGETLB');
+      const protection = platformProtectionBits(platform, request.protection);
       const address = libc.mmap(null, request.length, protection, flags, request.fd ?? -1, request.offset, request.path);
       return new KoffiMapping(context, address, request.length, request.path);
     },
 
     createAnonymousSharedMemory(name: string, length: number): number {
-      const fd = libc.memfdCreate(name, flagOf(platform.MFD_CLOEXEC, 'memfd_create'));
+      const fd = libc.memfdCreate(name, present(platform.MFD_CLOEXEC, 'memfd_create'));
       try {
         libc.ftruncate(fd, length);
       } catch (error) {
@@ -112,11 +105,7 @@ function createPosixBackend(koffi: Koffi, platform: PlatformTable): Backend {
 
     probe(): void {
       if (!facts.externalBuffers) {
-        throw new MmapError(
-          'ERR_MMAP_EXTERNAL_BUFFERS_REFUSED',
-          `This runtime refuses external buffers, so koffi cannot view mapped memory: ${facts.externalBuffersError instanceof Error ? facts.externalBuffersError.message : String(facts.externalBuffersError)}`,
-          { cause: facts.externalBuffersError },
-        );
+        throw refusedBy(facts.externalBuffersError);
       }
       const address = libc.mmap(null, facts.pageSize, platform.PROT_READ | platform.PROT_WRITE, platform.MAP_PRIVATE | platform.MAP_ANONYMOUS, -1, 0);
       libc.munmap(address, facts.pageSize);

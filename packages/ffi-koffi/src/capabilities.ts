@@ -26,6 +26,8 @@ export function describeCapabilities(platform: PlatformTable, libc: CLibrary, fa
     staleViews: facts.canDetach ? 'detached' : 'zeros',
     retainsFileDescriptor: false,
     faultGuard: false,
+    // No guard: an access past a truncated file's end is a SIGBUS.
+    detectsTruncation: false,
     largestView: facts.largestView,
   } satisfies Capabilities);
 }

@@ -1,6 +1,6 @@
 import { constants as osConstants } from 'node:os';
 import { getSystemErrorMap } from 'node:util';
-import { systemError, type MmapError } from '@mmapkit/core';
+import { failureHint, systemError, type MmapError } from '@mmapkit/core';
 import { windowsErrors } from './platform/win32.js';
 
 /** errno number to symbolic name, from the running OS's own table (first name wins for aliases). */
@@ -23,7 +23,8 @@ export function errnoName(errno: number): string {
 export function callError(syscall: string, errno: number, path?: string): MmapError {
   // libuv reports POSIX errors as -errno, so its table gives the OS's message for each.
   const description = getSystemErrorMap().get(-errno)?.[1] ?? 'the operating system refused';
-  return systemError(syscall, errnoName(errno), description, path);
+  const name = errnoName(errno);
+  return systemError(syscall, name, `${description}${failureHint(syscall, name)}`, path);
 }
 
 /**
@@ -36,5 +37,5 @@ export function callError(syscall: string, errno: number, path?: string): MmapEr
  */
 export function windowsCallError(syscall: string, code: number, path?: string): MmapError {
   const [name, errno] = windowsErrors.get(code) ?? [`Windows error ${code}`, 'UNKNOWN'];
-  return systemError(syscall, errno, `${name} (${code})`, path);
+  return systemError(syscall, errno, `${name} (${code})${failureHint(syscall, errno)}`, path);
 }

@@ -1,13 +1,10 @@
-import { MmapError } from '@mmapkit/core';
+import { systemError, type MmapError } from '@mmapkit/core';
 import { CallQueue } from './call-queue.js';
 import { windowsCallError } from './errno.js';
-import type { Koffi } from './koffi.js';
+import { present } from './failures.js';
+import { concurrentAsyncCalls, type Koffi, type NativeFunction } from './koffi.js';
 import { win32 } from './platform/win32.js';
 
-/** Our share of koffi's asynchronous calls (it allows 256 in the whole process by default). */
-const concurrentAsyncCalls = 32;
-
-type NativeFunction = ReturnType<ReturnType<Koffi['load']>['func']>;
 
 /** A Windows `HANDLE` or address as koffi gives pointers: a BigInt (`null` for NULL). */
 export type Pointer = bigint;
@@ -33,7 +30,6 @@ export interface MemoryRegion {
  * `.async()` callbacks.
  */
 export class Kernel32 {
-  readonly #koffi: Koffi;
   readonly #getLastError: NativeFunction;
   readonly #getSystemInfo: NativeFunction;
   readonly #getCurrentProcess: NativeFunction;
@@ -58,7 +54,6 @@ export class Kernel32 {
   readonly #asyncCalls = new CallQueue(concurrentAsyncCalls);
 
   constructor(koffi: Koffi) {
-    this.#koffi = koffi;
     const kernel32 = koffi.load('kernel32.dll');
     // Anonymous struct types: a named one would clash when two copies of this package (its
     // ESM and CJS builds) load in one process with one koffi.
@@ -139,11 +134,7 @@ export class Kernel32 {
   duplicateDescriptorHandle(fd: number, path?: string): Pointer {
     const handle = this.#osHandle(fd) as Pointer | null;
     if (handle === null || handle === win32.INVALID_HANDLE_VALUE) {
-      throw new MmapError('ERR_MMAP_SYSTEM', `uv_get_osfhandle failed with EBADF: descriptor ${fd} is not open`, {
-        errno: 'EBADF',
-        syscall: 'uv_get_osfhandle',
-        ...(path === undefined ? {} : { path }),
-      });
+      throw systemError('uv_get_osfhandle', 'EBADF', `descriptor ${fd} is not open`, path);
     }
     const self = this.#getCurrentProcess() as Pointer;
     return this.#duplicate(self, handle, self, path);
@@ -186,7 +177,7 @@ export class Kernel32 {
     const information: { Size?: bigint | number } = {};
     const status = this.#querySection(section, win32.SectionBasicInformation, information, 24, null) as number;
     if (status !== 0) {
-      throw new MmapError('ERR_MMAP_SYSTEM', `NtQuerySection failed with NTSTATUS 0x${(status >>> 0).toString(16)}`, { errno: 'EACCES', syscall: 'NtQuerySection' });
+      throw systemError('NtQuerySection', 'EACCES', `NTSTATUS 0x${(status >>> 0).toString(16)}`);
     }
     return Number(information.Size ?? 0);
   }
@@ -282,8 +273,7 @@ export class Kernel32 {
   }
 
   #present<T>(binding: T | undefined, name: string): T {
-    if (binding === undefined) throw new MmapError('ERR_MMAP_UNSUPPORTED', `kernel32 here has no ${name}().`);
-    return binding;
+    return present(binding, `${name}() (kernel32 here lacks it)`);
   }
 
   #async(binding: NativeFunction, syscall: string, args: unknown[], path?: string): Promise<void> {

@@ -1,8 +1,17 @@
 import { createRequire } from 'node:module';
-import { MmapError } from '@mmapkit/core';
+import { unavailable } from '@mmapkit/core';
 
 /** The koffi module's API. */
 export type Koffi = typeof import('koffi');
+
+/** A foreign function bound by koffi. */
+export type NativeFunction = ReturnType<ReturnType<Koffi['load']>['func']>;
+
+/** Our share of koffi's asynchronous calls (it allows 256 in the whole process by default). */
+export const concurrentAsyncCalls = 32;
+
+/** koffi.view() aborts the process above 4 GiB on Node 20 (not verified larger elsewhere). */
+export const koffiViewLimit = 2 ** 32;
 
 /**
  * Loads koffi, whose native binary cannot load everywhere (`node --no-addons` refuses it
@@ -17,10 +26,6 @@ export function loadKoffi(): Koffi {
   } catch (error) {
     const code = (error as { code?: unknown }).code;
     const reason = error instanceof Error ? error.message : String(error);
-    throw new MmapError(
-      'ERR_MMAP_BACKEND_UNAVAILABLE',
-      `The ffi-koffi backend cannot load koffi here${typeof code === 'string' ? ` (${code})` : ''}: ${reason}`,
-      { cause: error },
-    );
+    throw unavailable('ffi-koffi', `koffi cannot load${typeof code === 'string' ? ` (${code})` : ''}: ${reason}`, error);
   }
 }

@@ -1,16 +1,13 @@
-import { MmapError } from '@mmapkit/core';
+import type { MmapError } from '@mmapkit/core';
 import { CallQueue } from './call-queue.js';
 import { callError } from './errno.js';
-import type { Koffi } from './koffi.js';
+import { present } from './failures.js';
+import { concurrentAsyncCalls, type Koffi, type NativeFunction } from './koffi.js';
 import type { PlatformTable } from './platform/index.js';
 
 /** `MAP_FAILED`, `(void *)-1`, as koffi returns pointers: a BigInt. */
 const mapFailed = 0xffff_ffff_ffff_ffffn;
 
-/** Our share of koffi's asynchronous calls (it allows 256 in the whole process by default). */
-const concurrentAsyncCalls = 32;
-
-type NativeFunction = ReturnType<ReturnType<Koffi['load']>['func']>;
 
 /**
  * The C library's memory functions, bound through koffi. Each method makes one call and
@@ -153,8 +150,7 @@ export class CLibrary {
   }
 
   #present<T>(binding: T | undefined, name: string): T {
-    if (binding === undefined) throw new MmapError('ERR_MMAP_UNSUPPORTED', `The C library here has no ${name}().`);
-    return binding;
+    return present(binding, `${name}() (the C library here lacks it)`);
   }
 
   #async(binding: NativeFunction, syscall: string, args: unknown[], path?: string): Promise<void> {

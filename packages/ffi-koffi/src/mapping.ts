@@ -10,7 +10,8 @@ import {
 } from '@mmapkit/core';
 import { AddressRange } from './address-range.js';
 import type { BackendContext } from './context.js';
-import { protectionBits } from './protection.js';
+import { present } from './failures.js';
+import { platformProtectionBits } from './protection.js';
 import { abandonWindows, retireWindows, viewOf } from './views.js';
 
 /** A `syncAsync()` in flight, and what `close()` learned when it flushed the range itself. */
@@ -79,7 +80,7 @@ export class KoffiMapping implements BackendMapping {
   }
 
   protect(offset: number, length: number, protection: Protection | UncheckedProtection): void {
-    this.#context.libc.mprotect(this.#at(offset), length, protectionBits(this.#context.platform, protection));
+    this.#context.libc.mprotect(this.#at(offset), length, platformProtectionBits(this.#context.platform, protection));
   }
 
   residency(offset: number, length: number): Uint8Array {
@@ -158,10 +159,6 @@ export class KoffiMapping implements BackendMapping {
   }
 }
 
-function present(value: number | undefined, what: string): number {
-  if (value === undefined) throw new MmapError('ERR_MMAP_UNSUPPORTED', `The ffi-koffi backend has no ${what} on ${process.platform}.`);
-  return value;
-}
 
 function isErrno(error: unknown, ...names: string[]): boolean {
   return MmapError.isInstance(error) && error.errno !== undefined && names.includes(error.errno);

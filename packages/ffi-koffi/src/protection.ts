@@ -1,18 +1,7 @@
-import type { Protection, UncheckedProtection } from '@mmapkit/core';
+import { protectionBits, type Protection, type UncheckedProtection } from '@mmapkit/core';
 import type { PlatformTable } from './platform/index.js';
 
-/** The `PROT_*` bits of a protection. */
-export function protectionBits(platform: PlatformTable, protection: Protection | UncheckedProtection): number {
-  switch (protection) {
-    case 'none':
-      return platform.PROT_NONE;
-    case 'read':
-      return platform.PROT_READ;
-    case 'read-write':
-      return platform.PROT_READ | platform.PROT_WRITE;
-    case 'read-exec':
-      return platform.PROT_READ | platform.PROT_EXEC;
-    case 'read-write-exec':
-      return platform.PROT_READ | platform.PROT_WRITE | platform.PROT_EXEC;
-  }
+/** The `PROT_*` bits of a protection on this platform (core's rule, this table's values). */
+export function platformProtectionBits(platform: PlatformTable, protection: Protection | UncheckedProtection): number {
+  return protectionBits({ none: platform.PROT_NONE, read: platform.PROT_READ, write: platform.PROT_WRITE, exec: platform.PROT_EXEC }, protection);
 }

@@ -1,6 +1,6 @@
 import { advices, largestRuntimeView, uncheckedAdvices, type Advice, type UncheckedAdvice } from '@mmapkit/core';
 import { AddressRange } from './address-range.js';
-import type { Koffi } from './koffi.js';
+import { koffiViewLimit, type Koffi } from './koffi.js';
 import type { CLibrary } from './libc.js';
 import type { PlatformTable } from './platform/index.js';
 import { inspectViews } from './views.js';
@@ -19,8 +19,6 @@ export interface RuntimeFacts {
   readonly advice: readonly (Advice | UncheckedAdvice)[];
 }
 
-/** koffi.view() aborts the process above 4 GiB on Node 20 (not verified larger elsewhere). */
-const koffiViewLimit = 2 ** 32;
 
 export function inspectRuntime(koffi: Koffi, libc: CLibrary, platform: PlatformTable): RuntimeFacts {
   const pageSize = libc.sysconf(platform._SC_PAGESIZE);

@@ -1,4 +1,4 @@
-import { MmapError, type WindowSet } from '@mmapkit/core';
+import { viewTooLarge, type WindowSet } from '@mmapkit/core';
 import type { AddressRange } from './address-range.js';
 import type { Koffi } from './koffi.js';
 
@@ -51,7 +51,7 @@ export function inspectViews(koffi: Koffi, range: AddressRange, pageSize: number
  */
 export function viewOf(koffi: Koffi, range: AddressRange, address: bigint, length: number, largestView: number): ArrayBuffer {
   if (!(length > 0 && length <= largestView)) {
-    throw new MmapError('ERR_MMAP_VIEW_TOO_LARGE', `A window of ${length} bytes is outside 1..${largestView}, the views koffi can make here.`);
+    throw viewTooLarge(length, largestView);
   }
   const buffer = koffi.view(address, length);
   range.trackBuffer(buffer);

@@ -1,13 +1,13 @@
-import { largestRuntimeView, MmapError, type Backend, type BackendMapping, type Capabilities, type MapRequest, type Protection, type Sharing } from '@mmapkit/core';
+import { largestRuntimeView, unsupported, type Backend, type BackendMapping, type Capabilities, type MapRequest, type Protection, type Sharing } from '@mmapkit/core';
 import { AddressRange } from './address-range.js';
 import { Kernel32, type Pointer } from './kernel32.js';
-import type { Koffi } from './koffi.js';
+import { refusedBy } from './failures.js';
+import { koffiViewLimit, type Koffi } from './koffi.js';
 import { win32 } from './platform/win32.js';
 import { inspectViews, type ViewFacts } from './views.js';
 import { pageProtection, WindowsMapping, type WindowsContext } from './win32-mapping.js';
 
 /** koffi.view() aborts the process above 4 GiB on Node 20 (not verified larger elsewhere). */
-const koffiViewLimit = 2 ** 32;
 
 /** How a view is mapped: the section's protection, the view's access, what pages it starts with. */
 interface ViewKind {
@@ -71,8 +71,8 @@ export function createWindowsBackend(koffi: Koffi): WindowsBackend {
     return new WindowsMapping(context, { address, length: request.length, sharing: request.sharing, writable: kind.writable, file, path });
   };
 
-  const unsupported = (what: string): never => {
-    throw new MmapError('ERR_MMAP_UNSUPPORTED', `The ffi-koffi backend has no ${what} on Windows: use WindowsSharedMemory from @mmapkit/ffi-koffi.`);
+  const refuse = (what: string): never => {
+    throw unsupported('ffi-koffi', `${what} on Windows`, '(use WindowsSharedMemory from @mmapkit/ffi-koffi)');
   };
 
   const backend: Backend = Object.freeze({
@@ -106,24 +106,20 @@ export function createWindowsBackend(koffi: Koffi): WindowsBackend {
     },
 
     createAnonymousSharedMemory(): number {
-      return unsupported('anonymous shared memory as a file descriptor');
+      return refuse('anonymous shared memory as a file descriptor');
     },
 
     openNamedSharedMemory(): number {
-      return unsupported('POSIX named shared memory (shm_open)');
+      return refuse('POSIX named shared memory (shm_open)');
     },
 
     unlinkNamedSharedMemory(): void {
-      unsupported('POSIX named shared memory (shm_unlink)');
+      refuse('POSIX named shared memory (shm_unlink)');
     },
 
     probe(): void {
       if (!views.externalBuffers) {
-        throw new MmapError(
-          'ERR_MMAP_EXTERNAL_BUFFERS_REFUSED',
-          `This runtime refuses external buffers, so koffi cannot view mapped memory: ${views.externalBuffersError instanceof Error ? views.externalBuffersError.message : String(views.externalBuffersError)}`,
-          { cause: views.externalBuffersError },
-        );
+        throw refusedBy(views.externalBuffersError);
       }
       const { section } = kernel32.createFileMapping(win32.INVALID_HANDLE_VALUE, win32.PAGE_READWRITE, pageSize, null);
       try {
@@ -172,6 +168,8 @@ function describeWindowsCapabilities(kernel32: Kernel32, largestView: number, ca
     staleViews: canDetach ? 'detached' : 'zeros',
     retainsFileDescriptor: false,
     faultGuard: false,
+    // Windows refuses to shrink a file while a view of it is mapped (ERROR_USER_MAPPED_FILE).
+    detectsTruncation: false,
     largestView,
   } satisfies Capabilities);
 }

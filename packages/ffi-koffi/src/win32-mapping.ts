@@ -1,5 +1,7 @@
 import {
   MmapError,
+  systemError,
+  unsupported,
   WindowSet,
   type Advice,
   type BackendMapping,
@@ -37,7 +39,7 @@ export function pageProtection(protection: Protection | UncheckedProtection, sha
       return sharing === 'shared' ? win32.PAGE_READWRITE : win32.PAGE_WRITECOPY;
     default:
       // Executable views need FILE_MAP_EXECUTE and are not offered (see capabilities).
-      throw new MmapError('ERR_MMAP_UNSUPPORTED', `The ffi-koffi backend does not offer protection '${protection}' on Windows.`);
+      throw unsupported('ffi-koffi', `protection '${protection}' on Windows`);
   }
 }
 
@@ -136,17 +138,13 @@ export class WindowsMapping implements BackendMapping {
   protect(offset: number, length: number, protection: Protection | UncheckedProtection): void {
     if (protection === 'read-write' && !this.#view.writable) {
       // The same error mprotect gives for a shared mapping of a file opened read-only.
-      throw new MmapError('ERR_MMAP_SYSTEM', 'VirtualProtect failed with EACCES: the view was mapped read-only (the file was not opened for writing)', {
-        errno: 'EACCES',
-        syscall: 'VirtualProtect',
-        ...(this.#view.path === undefined ? {} : { path: this.#view.path }),
-      });
+      throw systemError('VirtualProtect', 'EACCES', 'the view was mapped read-only (the file was not opened for writing)', this.#view.path);
     }
     this.#context.kernel32.virtualProtect(this.#at(offset), length, pageProtection(protection, this.#view.sharing));
   }
 
   residency(): Uint8Array {
-    throw new MmapError('ERR_MMAP_UNSUPPORTED', 'The ffi-koffi backend has no residency() on Windows.');
+    throw unsupported('ffi-koffi', 'residency() on Windows');
   }
 
   lock(offset: number, length: number): void {
@@ -200,11 +198,13 @@ export class WindowsMapping implements BackendMapping {
     try {
       kernel32.virtualAlloc(this.#view.address, this.#view.length, win32.MEM_RESERVE | win32.MEM_COMMIT, win32.PAGE_READWRITE);
     } catch (error) {
-      throw new MmapError(
-        'ERR_MMAP_SYSTEM',
+      const failure = systemError(
+        'VirtualAlloc',
+        (MmapError.isInstance(error) ? error.errno : undefined) ?? 'UNKNOWN',
         'close() unmapped the view but could not put zero pages behind the views handed out: another thread took the address first. Do not touch those views.',
-        { errno: MmapError.isInstance(error) ? error.errno : 'UNKNOWN', syscall: 'VirtualAlloc', cause: error },
       );
+      Object.defineProperty(failure, 'cause', { value: error, enumerable: false, configurable: true });
+      throw failure;
     }
     this.#backing = 'zeros';
   }

@@ -1,6 +1,8 @@
 import {
+  closed,
   Mapping,
-  MmapError,
+  outOfRange,
+  unsupported,
   MmapRangeError,
   MmapTypeError,
   protections,
@@ -65,7 +67,7 @@ function objectName(name: unknown): { portable: string; object: string } {
 
 function windowsHalf(): WindowsBackend {
   if (created.windows === undefined) {
-    throw new MmapError('ERR_MMAP_UNSUPPORTED', `WindowsSharedMemory is for Windows; on ${process.platform} use SharedMemory from mmapkit.`);
+    throw unsupported('ffi-koffi', `WindowsSharedMemory on ${process.platform}`, '(it is for Windows; use SharedMemory from mmapkit)');
   }
   return created.windows;
 }
@@ -200,11 +202,11 @@ export class WindowsSharedMemory implements Disposable {
     const sharing = validateOneOf(checked.sharing, 'options.sharing', sharings, 'shared');
     const offset = checked.offset === undefined ? 0 : validateInteger(checked.offset, 'options.offset');
     if (offset > this.byteLength) {
-      throw new MmapError('ERR_MMAP_OUT_OF_RANGE', `options.offset (${offset}) is past the end of the shared memory (${this.byteLength} bytes).`);
+      throw outOfRange('options.offset', `the shared memory (${this.byteLength} bytes)`, offset);
     }
     const length = checked.length === undefined ? this.byteLength - offset : validateInteger(checked.length, 'options.length');
     if (offset + length > this.byteLength) {
-      throw new MmapError('ERR_MMAP_OUT_OF_RANGE', `offset + length (${offset + length}) is past the end of the shared memory (${this.byteLength} bytes).`);
+      throw outOfRange('offset + length', `the shared memory (${this.byteLength} bytes)`, offset + length);
     }
     if (this.readOnly && protection === 'read-write' && sharing === 'shared') {
       throw systemError('MapViewOfFile', 'EACCES', 'the shared memory was opened read-only', this.name);
@@ -241,7 +243,7 @@ export class WindowsSharedMemory implements Disposable {
   }
 
   #open(method: string): Pointer {
-    if (this.#section === undefined) throw new MmapError('ERR_MMAP_CLOSED', `Cannot call ${method}() on closed shared memory.`);
+    if (this.#section === undefined) throw closed('shared memory', `${method}()`);
     return this.#section;
   }
 }

@@ -25,8 +25,37 @@ Commands:
 Options:
   --backend NAME       native-napi, ffi-koffi or fallback-fs (default: MMAPKIT_BACKEND, else the first that works)
   --json               print data as JSON (info, residency)
-  -h, --help           show this help
+  -h, --help           show this help (mmapkit COMMAND --help: that command's)
 `;
+
+/** What `mmapkit <command> --help` prints. */
+const commandHelp: Readonly<Record<string, string>> = {
+  demo: `Usage: mmapkit demo [--backend NAME]
+
+Two processes share anonymous and file-backed memory; shows demand paging and which
+backend was chosen and why.
+`,
+  info: `Usage: mmapkit info [--json]
+
+The backends available here (and why the others are not), the page size, the largest
+view and each backend's capabilities.
+`,
+  residency: `Usage: mmapkit residency [--backend NAME] [--json] FILE...
+
+How much of each file is in the operating system's page cache (mincore). A backend that
+keeps its own copy of the file (fallback-fs) cannot see the page cache: another backend
+that loads measures it, or the command fails with ERR_MMAP_UNSUPPORTED.
+`,
+  touch: `Usage: mmapkit touch [--backend NAME] FILE...
+
+Loads each file into the page cache by reading every page through a mapping.
+`,
+  evict: `Usage: mmapkit evict [--backend NAME] FILE...
+
+Drops each file's pages from the page cache (MADV_PAGEOUT); needs a backend that can page
+out (native-napi or ffi-koffi).
+`,
+};
 
 class UsageError extends Error {}
 
@@ -46,6 +75,11 @@ async function main(argv: readonly string[]): Promise<void> {
     throw new UsageError(error instanceof Error ? error.message : String(error));
   }
   const [command, ...rest] = parsed.positionals;
+  const helpTopic = command === 'help' ? rest[0] : command;
+  if ((parsed.values.help || command === 'help') && helpTopic !== undefined && commandHelp[helpTopic] !== undefined) {
+    process.stdout.write(commandHelp[helpTopic]);
+    return;
+  }
   if (parsed.values.help || command === undefined || command === 'help') {
     process.stdout.write(usage);
     if (command === undefined && !parsed.values.help) process.exitCode = 2;

@@ -1,9 +1,10 @@
 import { closeSync, fstatSync, ftruncateSync } from 'node:fs';
 import {
+  closed,
   fromNodeError,
   mapFile,
-  MmapError,
   normalizeSharedMemoryName,
+  unsupported,
   validateBoolean,
   validateInteger,
   validateOptionsObject,
@@ -87,7 +88,7 @@ export class SharedMemory implements Disposable {
     const byteLength = validateInteger(length, 'length', 1);
     const backend = backendFor(checked.backend);
     if (!backend.capabilities.anonymousSharedMemory) {
-      throw new MmapError('ERR_MMAP_UNSUPPORTED', `The ${backend.name} backend has no anonymous shared memory here.`);
+      throw unsupported(backend.name, 'anonymous shared memory here');
     }
     const label = checked.name === undefined ? 'mmapkit' : normalizeSharedMemoryName(checked.name).slice(1);
     return new SharedMemory(backend.createAnonymousSharedMemory(label, byteLength), byteLength, undefined, backend);
@@ -167,7 +168,7 @@ export class SharedMemory implements Disposable {
    * (`backend.capabilities.retainsFileDescriptor` false); otherwise close the mappings first.
    */
   map(options: SharedMemoryMapOptions = {}): Mapping {
-    if (this.#closed) throw new MmapError('ERR_MMAP_CLOSED', 'Cannot map shared memory whose descriptor was closed.');
+    if (this.#closed) throw closed('shared memory descriptor', 'map()');
     const checked = validateOptionsObject<SharedMemoryMapOptions>(options, 'options', ['protection', 'offset', 'length']);
     return mapFile(this.backend, {
       fd: this.fd,
@@ -193,7 +194,7 @@ export class SharedMemory implements Disposable {
 function namedBackend(option: BackendName | Backend | undefined): Backend {
   const backend = backendFor(option);
   if (!backend.capabilities.namedSharedMemory) {
-    throw new MmapError('ERR_MMAP_UNSUPPORTED', `The ${backend.name} backend has no named shared memory here.`);
+    throw unsupported(backend.name, 'named shared memory here');
   }
   return backend;
 }

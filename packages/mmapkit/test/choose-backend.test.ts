@@ -113,7 +113,7 @@ describe('choosing a backend', () => {
   });
 
   it("the native backend's real refusal switch makes the front door fall back to fallback-fs", async () => {
-    const native = (await import('@mmapkit/native-napi')) as { setExternalBuffersRefusedForTesting: (refused: boolean) => void };
+    const native = (await import('@mmapkit/native-napi/testing')) as { setExternalBuffersRefusedForTesting: (refused: boolean) => void };
     native.setExternalBuffersRefusedForTesting(true);
     try {
       const choice = chooseBackend({ environment: {} });

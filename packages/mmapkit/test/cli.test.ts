@@ -66,6 +66,15 @@ describe('mmapkit errors', () => {
     expect(result.stdout).toMatch(/^Usage: mmapkit <command>/);
   });
 
+  it.each(['demo', 'info', 'residency', 'touch', 'evict'])('%s --help, -h and `help <command>` print that command\'s usage, exit 0 and do nothing else', async (command) => {
+    for (const args of [[command, '--help'], [command, '-h'], ['help', command]]) {
+      const result = await runCli(args);
+      expect(result.code, args.join(' ')).toBe(0);
+      expect(result.stdout, args.join(' ')).toMatch(new RegExp(`^Usage: mmapkit ${command} `));
+      expect(result.stderr, args.join(' ')).toBe('');
+    }
+  });
+
   it('an unknown command is a usage error (exit 2), not a stack trace', async () => {
     const result = await runCli(['explode']);
     expect(result.code).toBe(2);
@@ -128,10 +137,30 @@ describe('mmapkit residency, touch and evict', () => {
     expect(shown![1]!.length).toBe(Math.round((Number(shown![3]) / pages) * 30));
   }, 30_000);
 
+  it('residency --backend fallback-fs reports the page cache through a backend that can see it, never its own copy', async () => {
+    const touched = await runCli(['touch', path]);
+    expect(touched.code).toBe(0);
+    const result = await runCli(['residency', '--json', '--backend', 'fallback-fs', path]);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toMatch(/the fallback-fs backend cannot see the page cache; measuring through (native-napi|ffi-koffi) \(mincore\)/);
+    const [reported] = JSON.parse(result.stdout) as Array<{ resident: number; pages: number }>;
+    expect(reported!.pages).toBe(2048);
+    // The file was just loaded: the fs backend's own copy would say 0 resident pages.
+    expect(reported!.resident).toBeGreaterThanOrEqual(2048 * 0.9);
+    expect(Math.abs(reported!.resident - residentPages())).toBeLessThanOrEqual(2048 * 0.1);
+  }, 30_000);
+
+  it('residency --backend fallback-fs where no backend can see the page cache is ERR_MMAP_UNSUPPORTED (exit 1), not a wrong number', async () => {
+    const result = await runNode(['--no-addons', cliPath, 'residency', '--backend', 'fallback-fs', path]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toMatch(/^mmapkit: the fallback-fs backend keeps its own copy of a file and cannot see the page cache, and no backend that can loads here/);
+  });
+
   it('evict with a backend that cannot page out says which backends can (exit 1)', async () => {
     const result = await runCli(['evict', '--backend', 'fallback-fs', path]);
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/the fallback-fs backend cannot evict pages; try --backend native-napi or --backend ffi-koffi/);
+    expect(result.stderr).toMatch(/The fallback-fs backend does not support evicting pages \(try --backend native-napi or --backend ffi-koffi\)/);
   });
 });
 
@@ -148,11 +177,15 @@ describe('progress on a terminal', () => {
       expect(result.code).toBe(0);
       const frames = result.stdout.split('\r').filter((frame) => frame.startsWith('['));
       expect(frames.length).toBeGreaterThan(0);
-      for (const frame of frames) {
-        const percentShown = Number(/\] +([\d.]+)%/.exec(frame)?.[1]);
+      const shown = frames.map((frame) => Number(/\] +([\d.]+)%/.exec(frame)?.[1]));
+      for (const percentShown of shown) {
         expect(percentShown).toBeGreaterThanOrEqual(0);
         expect(percentShown).toBeLessThanOrEqual(100);
       }
+      // Never backwards, and the last frame drawn before the summary is exactly 100%, full bar.
+      expect(shown).toEqual([...shown].sort((left, right) => left - right));
+      expect(shown.at(-1)).toBe(100);
+      expect(frames.at(-1)).toMatch(/^\[#{30}\] 100\.0% /);
       expect(result.stdout).toContain('\x1b[K');
       expect(result.stdout).toMatch(/touch .*big\.bin: 200\.0 MiB loaded in/);
     } finally {

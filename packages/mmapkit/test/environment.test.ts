@@ -13,7 +13,7 @@ const reportDefault = `
 
 describe('the front door in different environments', () => {
   it('with `node --no-addons` no addon can load, and it falls back to fallback-fs with the reasons', async () => {
-    const result = await runNode(['--no-addons', '--input-type=module', '-e', reportDefault], { MMAPKIT_BACKEND: undefined });
+    const result = await runNode(['--no-addons', '--input-type=module', '-e', reportDefault], { environment: { MMAPKIT_BACKEND: undefined } });
     expect(result.stderr).toBe('');
     const choice = JSON.parse(result.stdout) as { name: string; rejected: Array<{ name: string; reason: string }> };
     expect(choice.name).toBe('fallback-fs');
@@ -22,12 +22,12 @@ describe('the front door in different environments', () => {
   });
 
   it('MMAPKIT_BACKEND selects the backend for a whole process', async () => {
-    const result = await runNode(['--input-type=module', '-e', reportDefault], { MMAPKIT_BACKEND: 'ffi-koffi' });
+    const result = await runNode(['--input-type=module', '-e', reportDefault], { environment: { MMAPKIT_BACKEND: 'ffi-koffi' } });
     expect(JSON.parse(result.stdout)).toMatchObject({ name: 'ffi-koffi', reason: 'requested by MMAPKIT_BACKEND' });
   });
 
   it('an unknown MMAPKIT_BACKEND fails loudly instead of picking a default', async () => {
-    const result = await runNode(['--input-type=module', '-e', reportDefault], { MMAPKIT_BACKEND: 'turbo' });
+    const result = await runNode(['--input-type=module', '-e', reportDefault], { environment: { MMAPKIT_BACKEND: 'turbo' } });
     expect(result.code).not.toBe(0);
     expect(result.stderr).toMatch(/MMAPKIT_BACKEND.*'turbo'|turbo.*MMAPKIT_BACKEND/s);
   });

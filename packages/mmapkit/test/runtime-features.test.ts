@@ -131,7 +131,7 @@ describe.each(backendNames as readonly BackendName[])('%s on this runtime', (nam
 
   describe('ArrayBuffer.prototype.transfer: user code moves a mapped buffer away', () => {
     // In a child process: a crash (SIGSEGV on a dangling pointer) is a failed assertion.
-    const child = (length: number, viewOffset: number | undefined) => `
+    const child = (viewOffset: number | undefined) => `
       const { map } = await import(${JSON.stringify(distIndex)});
       const { readFileSync } = await import('node:fs');
       const [path] = process.argv.slice(1);
@@ -161,7 +161,7 @@ describe.each(backendNames as readonly BackendName[])('%s on this runtime', (nam
       const contents = patterned(length, 3);
       for (const viewOffset of [undefined, 4096 + 50]) {
         writeFileSync(path, contents);
-        const result = await runNode(['--expose-gc', '--input-type=module', '-e', child(length, viewOffset), path]);
+        const result = await runNode(['--expose-gc', '--input-type=module', '-e', child(viewOffset), path]);
         const out = lastJson<{ detached: number; movedLength: number; beforeClose: boolean; afterClose: string; closed: boolean }>(result);
         expect(out.detached, 'our view is detached by the transfer').toBe(0);
         expect(out.movedLength).toBeGreaterThanOrEqual(100);
@@ -258,7 +258,7 @@ describe.each(backendNames as readonly BackendName[])('%s on this runtime', (nam
         fallback.close();
         console.log(JSON.stringify(out));
       `;
-      const result = await runNode(['--no-addons', '--input-type=module', '-e', source, path], { MMAPKIT_BACKEND: undefined });
+      const result = await runNode(['--no-addons', '--input-type=module', '-e', source, path], { environment: { MMAPKIT_BACKEND: undefined } });
       const out = lastJson<{ backend?: string; first?: number; code?: string; message?: string; default: string; defaultFirst: number }>(result);
       expect(out).toMatchObject({ default: 'fallback-fs', defaultFirst: patterned(1, 9)[0] });
       if (name === 'fallback-fs') {

@@ -5,15 +5,42 @@
 // build/install-failure.txt (read by the package when it is imported), and exits 0 so the
 // rest of the workspace installs. The mmapkit front door then falls back to another backend.
 // With --strict (the build:native script) a failed build exits 1 instead.
+// With --if-stale (the `addon` script, run by turbo before every `build` of this package,
+// so `npm test` after a .cc edit tests the new code): does nothing when the addon is newer
+// than every file under native/ and binding.gyp, or when it is missing because the install
+// could not build it (build/install-failure.txt says why); otherwise rebuilds, strictly.
 'use strict';
 
 const { spawnSync } = require('node:child_process');
-const { existsSync, mkdirSync, rmSync, writeFileSync } = require('node:fs');
+const { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } = require('node:fs');
 const path = require('node:path');
 
 const packageRoot = path.resolve(__dirname, '..');
 const buildFolder = path.join(packageRoot, 'build');
 const failureFile = path.join(buildFolder, 'install-failure.txt');
+const addonFile = path.join(buildFolder, 'Release', 'mmapkit_native.node');
+
+/** The newest modification time (ms) of a file or of any file below a folder. */
+function newestChange(target) {
+  const status = statSync(target);
+  if (!status.isDirectory()) return status.mtimeMs;
+  let newest = 0;
+  for (const entry of readdirSync(target)) newest = Math.max(newest, newestChange(path.join(target, entry)));
+  return newest;
+}
+
+/** Whether the addon is missing or older than its sources (when the install could build it). */
+function addonIsStale() {
+  if (!existsSync(addonFile)) return !existsSync(failureFile);
+  const sources = Math.max(newestChange(path.join(packageRoot, 'native')), newestChange(path.join(packageRoot, 'binding.gyp')));
+  return statSync(addonFile).mtimeMs < sources;
+}
+
+if (process.argv.includes('--if-stale')) {
+  if (!addonIsStale()) process.exit(0);
+  console.log('@mmapkit/native-napi: native/ or binding.gyp changed since the addon was built: rebuilding it');
+  process.argv.push('--strict');
+}
 
 /** Where the running Node keeps its headers: <prefix>/include/node, next to <prefix>/bin/node. */
 function nodeHeadersFolder() {

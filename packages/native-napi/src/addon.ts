@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { MmapError } from '@mmapkit/core';
+import { unavailable, type MmapError } from '@mmapkit/core';
 
 /** A failed system call, as plain data from the addon (see `errors.ts`). */
 export interface NativeFailure {
@@ -97,8 +97,8 @@ const installFailurePath = join(packageRoot, 'build', 'install-failure.txt');
 const howToBuild =
   'Build it with `npm run build:native -w @mmapkit/native-napi` (needs a C++17 compiler, make, python3 and the headers of this Node).';
 
-function unavailable(reason: string, cause?: unknown): MmapError {
-  return new MmapError('ERR_MMAP_BACKEND_UNAVAILABLE', `The native-napi backend is unavailable: ${reason}`, cause === undefined ? {} : { cause });
+function unavailableHere(reason: string, cause?: unknown): MmapError {
+  return unavailable('native-napi', reason, cause);
 }
 
 /**
@@ -111,7 +111,7 @@ function unavailable(reason: string, cause?: unknown): MmapError {
 export function loadAddon(): NativeAddon {
   if (!existsSync(addonPath)) {
     const explanation = existsSync(installFailurePath) ? readFileSync(installFailurePath, 'utf8').trim() : `${addonPath} does not exist.`;
-    throw unavailable(`${explanation} ${howToBuild}`);
+    throw unavailableHere(`${explanation} ${howToBuild}`);
   }
   try {
     return createRequire(import.meta.url)(addonPath) as NativeAddon;
@@ -121,7 +121,7 @@ export function loadAddon(): NativeAddon {
       code === 'ERR_DLOPEN_DISABLED'
         ? 'this Node runs with --no-addons, so no native addon can be loaded.'
         : `${addonPath} could not be loaded (${error instanceof Error ? error.message : String(error)}). ${howToBuild}`;
-    throw unavailable(reason, error);
+    throw unavailableHere(reason, error);
   }
 }
 

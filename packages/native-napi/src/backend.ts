@@ -5,12 +5,14 @@ import { readFileSync } from 'node:fs';
 import {
   advices,
   allocationGranularity,
+  failureHint,
   largestRuntimeView,
-  MmapError,
   pageSize,
+  protectionBits,
   protections,
   uncheckedAdvices,
   uncheckedProtections,
+  unavailable,
   type Backend,
   type BackendMapping,
   type Capabilities,
@@ -20,7 +22,7 @@ import {
 import type { NativeAddon, NativeFailure } from './addon.js';
 import { check } from './errors.js';
 import { ensureGuard } from './guard.js';
-import { NativeMapping, protectionBits } from './mapping.js';
+import { NativeMapping } from './mapping.js';
 
 /**
  * What this backend does on Linux. Every `Advice`/`UncheckedAdvice` value is passed to
@@ -47,6 +49,8 @@ export const capabilities: Capabilities = Object.freeze({
   staleViews: 'detached',
   retainsFileDescriptor: false,
   faultGuard: true,
+  // The fault guard (on by default) reports the first access past a truncated file's end.
+  detectsTruncation: true,
   largestView: largestRuntimeView,
 });
 
@@ -62,17 +66,7 @@ function hugePageSize(): number {
 }
 
 function mapHint(request: MapRequest): (failure: NativeFailure) => string {
-  return (failure) => {
-    if (request.hugePages && (failure.errno === 'ENOMEM' || failure.errno === 'EINVAL')) {
-      return request.fd === undefined
-        ? ' (MAP_HUGETLB needs huge pages reserved by the administrator: see /proc/sys/vm/nr_hugepages)'
-        : ' (MAP_HUGETLB maps files only on hugetlbfs; anonymous huge pages need /proc/sys/vm/nr_hugepages > 0)';
-    }
-    if (failure.errno === 'EACCES' && request.sharing === 'shared' && request.protection === 'read-write') {
-      return ' (a shared read-write mapping needs the file opened for reading and writing)';
-    }
-    return '';
-  };
+  return (failure) => failureHint(failure.syscall, failure.errno ?? 'EIO', request);
 }
 
 /** The backend over a loaded addon. */
@@ -106,7 +100,7 @@ export function createNativeBackend(addon: NativeAddon): Backend {
       const guarded = request.faultGuard && !request.hugePages;
       if (guarded) ensureGuard(addon);
       const handle = check(
-        addon.map(request.fd ?? -1, request.offset, request.length, mappedLength, protectionBits(constants, request.protection), flags, guarded),
+        addon.map(request.fd ?? -1, request.offset, request.length, mappedLength, protectionBits(constants.protection, request.protection), flags, guarded),
         request.path,
         mapHint(request),
       );
@@ -156,7 +150,7 @@ export function createNativeBackend(addon: NativeAddon): Backend {
         const slice = mapping.window(0, pageSize);
         const bytes = new Uint8Array(slice.buffer, slice.byteOffset, pageSize);
         bytes[0] = 1;
-        if (bytes[0] !== 1) throw new MmapError('ERR_MMAP_BACKEND_UNAVAILABLE', 'The native-napi backend cannot write to the memory it mapped.');
+        if (bytes[0] !== 1) throw unavailable('native-napi', 'it cannot write to the memory it mapped.');
       } finally {
         mapping.unmap();
       }

@@ -2,7 +2,7 @@
  * The addon reports failures as plain data (`NativeFailure`); this is the one place where
  * they become `MmapError`s.
  */
-import { MmapError, systemError } from '@mmapkit/core';
+import { externalBuffersRefused, systemError, type MmapError } from '@mmapkit/core';
 import type { NativeFailure } from './addon.js';
 
 /** True when an addon call returned a failure instead of its result. */
@@ -13,11 +13,7 @@ export function isNativeFailure(value: unknown): value is NativeFailure {
 /** The `MmapError` for a failure: `ERR_MMAP_SYSTEM` with errno/syscall/path, or its own code. */
 export function errorFromFailure(failure: NativeFailure, path: string | undefined, hint = ''): MmapError {
   if (failure.code === 'ERR_MMAP_EXTERNAL_BUFFERS_REFUSED') {
-    return new MmapError(
-      'ERR_MMAP_EXTERNAL_BUFFERS_REFUSED',
-      `The runtime refuses external ArrayBuffers (${failure.syscall}: ${failure.message}); mapped memory cannot be shown to JavaScript here. Use another backend (fallback-fs works in V8 memory cages).`,
-      { syscall: failure.syscall, ...(path === undefined ? {} : { path }) },
-    );
+    return externalBuffersRefused(`${failure.syscall}: ${failure.message}`, { syscall: failure.syscall, path });
   }
   return systemError(failure.syscall, failure.errno ?? 'EIO', `${failure.message}${hint}`, path);
 }

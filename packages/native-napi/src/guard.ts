@@ -5,7 +5,7 @@
  * would then run again forever or kill the process). Errors are thrown by core's
  * `Mapping`, in JavaScript, never by the addon (nodejs/node#28409).
  */
-import { MmapError } from '@mmapkit/core';
+import { systemError } from '@mmapkit/core';
 import type { NativeAddon } from './addon.js';
 
 /**
@@ -44,7 +44,7 @@ export function ensureGuard(addon: NativeAddon): void {
   // middle of a turn is put back by the first guarded map of the next turn.
   if (!checkedThisTurn) {
     if (!install(addon)) {
-      throw new MmapError('ERR_MMAP_SYSTEM', 'sigaction failed: the fault guard could not be installed.', { syscall: 'sigaction', errno: 'EINVAL' });
+      throw systemError('sigaction', 'EINVAL', 'the fault guard could not be installed.');
     }
     checkedThisTurn = true;
     setImmediate(() => {

@@ -1,8 +1,2 @@
-export {
-  backend,
-  faultOutsideMappingsForTesting,
-  liveRegionsForTesting,
-  setExternalBuffersRefusedForTesting,
-  uninstallFaultGuardForTesting,
-} from './instance.js';
+export { backend } from './instance.js';
 export { capabilities } from './backend.js';

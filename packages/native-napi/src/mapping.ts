@@ -4,6 +4,8 @@
  * addon with the exact values `Mapping` checked.
  */
 import {
+  failureHint,
+  protectionBits,
   WindowSet,
   type Advice,
   type BackendMapping,
@@ -13,25 +15,8 @@ import {
   type UncheckedProtection,
   type WindowSlice,
 } from '@mmapkit/core';
-import type { NativeAddon, NativeConstants, NativeHandle } from './addon.js';
+import type { NativeAddon, NativeHandle } from './addon.js';
 import { check } from './errors.js';
-
-/** `PROT_*` bits of a protection value. */
-export function protectionBits(constants: NativeConstants, protection: Protection | UncheckedProtection): number {
-  const { none, read, write, exec } = constants.protection;
-  switch (protection) {
-    case 'none':
-      return none;
-    case 'read':
-      return read;
-    case 'read-write':
-      return read | write;
-    case 'read-exec':
-      return read | exec;
-    case 'read-write-exec':
-      return read | write | exec;
-  }
-}
 
 /** What a `NativeMapping` is made of. */
 export interface NativeMappingParts {
@@ -111,7 +96,7 @@ export class NativeMapping implements BackendMapping {
   }
 
   protect(offset: number, length: number, protection: Protection | UncheckedProtection): void {
-    const bits = protectionBits(this.#addon.constants, protection);
+    const bits = protectionBits(this.#addon.constants.protection, protection);
     check(this.#addon.protect(this.#handle, offset, length, bits), this.#path);
   }
 
@@ -149,8 +134,6 @@ export class NativeMapping implements BackendMapping {
   }
 }
 
-function lockHint(failure: { errno?: string }): string {
-  return failure.errno === 'ENOMEM' || failure.errno === 'EPERM' || failure.errno === 'EAGAIN'
-    ? ' (locking is limited by RLIMIT_MEMLOCK: see `ulimit -l`)'
-    : '';
+function lockHint(failure: { syscall: string; errno?: string }): string {
+  return failureHint(failure.syscall, failure.errno ?? 'EIO');
 }

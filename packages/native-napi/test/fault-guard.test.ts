@@ -4,12 +4,11 @@
  * Every hazard runs in its own Node process (test/fixtures/guard-*.mjs on the built dist/),
  * so a crash is a failed assertion, not a lost run.
  */
-import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fixtureResult, runFixture, temporaryFolder, type FixtureRun } from './helpers.js';
+import { fixtureReport, runFixture, runNode, temporaryFolder, type FixtureResult } from './helpers.js';
 
 let folder: string;
 let remove: () => void;
@@ -77,19 +76,19 @@ function expectAllHazardsHandled(result: Result, where: 'main' | 'worker'): void
 
 describe('native-napi fault guard', () => {
   it('on the main thread: truncation by another process during a hot Uint8Array/Float64Array loop, read-only writes, PROT_NONE pages, closed views and thread-pool faults leave the process alive, the file as the other process left it, and the next call throws', async () => {
-    expectAllHazardsHandled(fixtureResult<Result>(await runFixture('guard-hazards.mjs', [freshFolder(), 'main'])), 'main');
+    expectAllHazardsHandled(fixtureReport<Result>(await runFixture('guard-hazards.mjs', [freshFolder(), 'main'])), 'main');
   }, 30_000);
 
   it('in a worker thread: the same hazards are handled the same way', async () => {
-    expectAllHazardsHandled(fixtureResult<Result>(await runFixture('guard-hazards.mjs', [freshFolder(), 'worker'])), 'worker');
+    expectAllHazardsHandled(fixtureReport<Result>(await runFixture('guard-hazards.mjs', [freshFolder(), 'worker'])), 'worker');
   }, 30_000);
 
   it('under --jitless (the interpreter only) the hazards are handled the same way', async () => {
-    expectAllHazardsHandled(fixtureResult<Result>(await runFixture('guard-hazards.mjs', [freshFolder(), 'main'], { flags: ['--jitless'] })), 'main');
+    expectAllHazardsHandled(fixtureReport<Result>(await runFixture('guard-hazards.mjs', [freshFolder(), 'main'], { flags: ['--jitless'] })), 'main');
   }, 30_000);
 
   it('under --abort-on-uncaught-exception the typed errors are caught by try/catch (they are thrown from JavaScript)', async () => {
-    const result = fixtureResult<Result>(await runFixture('guard-hazards.mjs', [freshFolder(), 'main'], { flags: ['--abort-on-uncaught-exception'] }));
+    const result = fixtureReport<Result>(await runFixture('guard-hazards.mjs', [freshFolder(), 'main'], { flags: ['--abort-on-uncaught-exception'] }));
     expect(result.truncated?.nextCall).toBe('ERR_MMAP_TRUNCATED');
     expect(result.readOnly?.nextCall).toBe('ERR_MMAP_READONLY_WRITE');
     expect(result.revoked?.nextCall).toBe('ERR_MMAP_ACCESS_REVOKED');
@@ -105,16 +104,16 @@ describe('native-napi fault guard', () => {
   };
 
   it('chains what is not its own: a wasm out-of-bounds access still throws RuntimeError; process.on/off(SIGBUS|SIGSEGV) leaves the guard working and kill() still reaches the listener', async () => {
-    const result = fixtureResult(await runFixture('guard-chain.mjs', [freshFolder()]));
+    const result = fixtureReport(await runFixture('guard-chain.mjs', [freshFolder()]));
     expect(result).toEqual({ wasmBefore: 'RuntimeError', ...chained, wasmAfter: 'RuntimeError' });
   }, 30_000);
 
   it('listeners added before the first guarded mapping: the guard still works', async () => {
-    expect(fixtureResult(await runFixture('guard-chain.mjs', [freshFolder(), 'listener-first']))).toEqual(chained);
+    expect(fixtureReport(await runFixture('guard-chain.mjs', [freshFolder(), 'listener-first']))).toEqual(chained);
   }, 30_000);
 
   it('a fault outside every mapping still kills the process with SIGSEGV, with or without listeners added before the guard', async () => {
-    const runs: FixtureRun[] = await Promise.all([
+    const runs: FixtureResult<unknown>[] = await Promise.all([
       runFixture('guard-chain.mjs', [freshFolder(), 'outside']),
       runFixture('guard-chain.mjs', [freshFolder(), 'listener-first', 'outside']),
     ]);
@@ -135,7 +134,7 @@ describe('native-napi fault guard', () => {
   }, 20_000);
 
   it('stress: 100,000 guarded faults across 4 workers while the GC runs: no crash, no hang, every repaired access correct', async () => {
-    const result = fixtureResult<Record<string, unknown>>(
+    const result = fixtureReport<Record<string, unknown>>(
       await runFixture('guard-stress.mjs', [freshFolder(), '25000'], { flags: ['--expose-gc'] }),
     );
     expect(result).toMatchObject({ faults: 100_000, wrongReads: 0, errorCodes: ['ERR_MMAP_ACCESS_REVOKED', 'ERR_MMAP_READONLY_WRITE', 'ERR_MMAP_TRUNCATED'] });
@@ -145,18 +144,9 @@ describe('native-napi fault guard', () => {
   it.each(['forks', 'threads', 'vmForks', 'vmThreads'])('inside vitest\'s %s pool the guard handles the hazards in-process', async (pool) => {
     const packageRoot = fileURLToPath(new URL('..', import.meta.url));
     const vitest = fileURLToPath(new URL('../../../node_modules/vitest/vitest.mjs', import.meta.url));
-    const run = await new Promise<FixtureRun>((resolve, reject) => {
-      const child = spawn(process.execPath, [vitest, 'run', '--config', 'test/pool/vitest.config.mts', `--pool=${pool}`], {
-        cwd: packageRoot,
-        stdio: ['ignore', 'pipe', 'pipe'],
-        env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1' },
-      });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-      child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-      child.on('error', reject);
-      child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+    const run = await runNode([vitest, 'run', '--config', 'test/pool/vitest.config.mts', `--pool=${pool}`], {
+      cwd: packageRoot,
+      environment: { FORCE_COLOR: '0', NO_COLOR: '1' },
     });
     expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(0);
     expect(run.stdout).toMatch(/Tests\s+2 passed/);

@@ -76,8 +76,12 @@ describe('native-napi mappings', () => {
     expect(whole[0]).toBeUndefined();
   });
 
-  it('maps /dev/zero (shared) as zero-filled writable memory', () => {
-    using mapping = mapFile(backend, { path: '/dev/zero', length: 8192, protection: 'read-write', sharing: 'private' });
+  it('maps /dev/zero shared (a MAP_SHARED mapping: rw-s in /proc/self/maps) as zero-filled writable memory', () => {
+    const sharedZeroMappings = (): number => readFileSync('/proc/self/maps', 'latin1').split('\n').filter((line) => / rw-s .* \/dev\/zero/.test(line)).length;
+    const before = sharedZeroMappings();
+    using mapping = mapFile(backend, { path: '/dev/zero', length: 8192, protection: 'read-write', sharing: 'shared' });
+    expect(mapping.sharing).toBe('shared');
+    expect(sharedZeroMappings()).toBe(before + 1);
     expect(mapping.bytes.every((byte) => byte === 0)).toBe(true);
     mapping.bytes[8191] = 1;
     expect(mapping.bytes[8191]).toBe(1);

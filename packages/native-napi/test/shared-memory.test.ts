@@ -3,7 +3,7 @@ import { closeSync, fstatSync, ftruncateSync } from 'node:fs';
 import { mapFile } from '@mmapkit/core';
 import { describe, expect, it } from 'vitest';
 import { backend } from '../src/index.js';
-import { fixtureResult, runFixture } from './helpers.js';
+import { fixtureReport, runFixture } from './helpers.js';
 
 describe('native-napi shared memory', () => {
   it('memfd memory is shared with a child process that receives the descriptor through stdio', async () => {
@@ -13,7 +13,7 @@ describe('native-napi shared memory', () => {
       const mapping = mapFile(backend, { fd, protection: 'read-write' });
       mapping.view(0, 4).set([1, 2, 3, 4]);
       const run = await runFixture('memfd-child.mjs', [], { stdio: ['ignore', 'pipe', 'pipe', fd] });
-      expect(fixtureResult(run)).toEqual({ seen: [1, 2, 3, 4], byteLength: 3 * 4096 });
+      expect(fixtureReport(run)).toEqual({ seen: [1, 2, 3, 4], byteLength: 3 * 4096 });
       expect([...mapping.view(4096, 4)]).toEqual([9, 8, 7, 6]);
       const counters = mapping.view(8192, 8);
       expect(new Int32Array(counters.buffer, counters.byteOffset, 2)[0]).toBe(5);

@@ -3,14 +3,15 @@
  * and composite arrays (structs, unions, nested arrays) with a reusable cursor.
  */
 import type { Endian } from './api.js';
-import {
-  describeValue,
-  type ArrayDescriptor,
-  type Descriptor,
-  type Positioned,
-  type RecordInternal,
-  type ScalarDescriptor,
+import { checkArrayValues, checkIndex } from './checks.js';
+import type {
+  ArrayDescriptor,
+  Descriptor,
+  Positioned,
+  RecordInternal,
+  ScalarDescriptor,
 } from './descriptors.js';
+import { StructRangeError, StructTypeError } from './errors.js';
 import type { Memory } from './memory.js';
 import { scalarAccessor, type ScalarAccessor, type ScalarValue } from './scalar.js';
 
@@ -54,21 +55,6 @@ interface Composite extends Positioned {
   $assignPlain(values: unknown): void;
 }
 
-function checkIndex(index: number, length: number): void {
-  if (!Number.isInteger(index) || index < 0 || index >= length) {
-    throw new RangeError(`index must be an integer from 0 to ${length - 1}, got ${describeValue(index)}`);
-  }
-}
-
-function checkValues(values: unknown, length: number, path: string): asserts values is ArrayLike<unknown> {
-  if (typeof values !== 'object' || values === null || typeof (values as ArrayLike<unknown>).length !== 'number') {
-    throw new TypeError(`${path} must be given an array-like of values, got ${describeValue(values)}`);
-  }
-  if ((values as ArrayLike<unknown>).length > length) {
-    throw new RangeError(`${path} holds ${length} elements, got ${(values as ArrayLike<unknown>).length} values`);
-  }
-}
-
 /** A live view of an array of scalars. */
 export class ScalarArrayView implements Composite {
   $o = 0;
@@ -94,7 +80,7 @@ export class ScalarArrayView implements Composite {
   }
 
   assign(values: ArrayLike<ScalarValue>): void {
-    checkValues(values, this.length, this.$path);
+    checkArrayValues(values, this.length, this.$path);
     if (this.canViewAsTypedArray && values.length === this.length) {
       (this.asTypedArray() as { set(source: ArrayLike<ScalarValue>): void }).set(values);
       return;
@@ -129,10 +115,11 @@ export class ScalarArrayView implements Composite {
   asTypedArray(): AnyTypedArray {
     const constructor = this.$typedArray;
     if (constructor === undefined) {
-      throw new TypeError(`${this.$path} has no typed-array form`);
+      throw new StructTypeError('ERR_STRUCT_NO_TYPED_ARRAY', `${this.$path} has no typed-array form`);
     }
     if (!this.canViewAsTypedArray) {
-      throw new RangeError(
+      throw new StructRangeError(
+        'ERR_STRUCT_TYPED_ARRAY_NEEDS_COPY',
         `${this.$path} cannot be viewed as a ${constructor.name} without copying: it is ${
           this.$littleEndian === HOST_LITTLE_ENDIAN ? `at byte address ${this.$m.byteOffset + this.$o}, not a multiple of ${this.$stride}` : 'not in the host byte order'
         }; use toTypedArray() for a copy`,
@@ -146,7 +133,7 @@ export class ScalarArrayView implements Composite {
   toTypedArray(): AnyTypedArray {
     const constructor = this.$typedArray;
     if (constructor === undefined) {
-      throw new TypeError(`${this.$path} has no typed-array form`);
+      throw new StructTypeError('ERR_STRUCT_NO_TYPED_ARRAY', `${this.$path} has no typed-array form`);
     }
     if (this.canViewAsTypedArray) return this.asTypedArray().slice();
     const result = new constructor(this.length);
@@ -204,7 +191,7 @@ export class CompositeArrayView implements Composite {
   }
 
   $assignPlain(values: unknown): void {
-    checkValues(values, this.length, this.$path);
+    checkArrayValues(values, this.length, this.$path);
     for (let index = 0; index < values.length; index++) this.get(index).$assignPlain(values[index]);
   }
 }
@@ -248,6 +235,6 @@ export function arrayViewFactory(
       return (memory) => new ScalarArrayView(memory, length, stride, accessor, typedArray, littleEndian, path);
     }
     default:
-      throw new TypeError(`${path}: a ${element.kind} type cannot be an array element`);
+      throw new StructTypeError('ERR_STRUCT_INVALID_FIELD_TYPE', `${path}: a ${element.kind} type cannot be an array element`);
   }
 }

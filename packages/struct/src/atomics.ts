@@ -4,14 +4,10 @@
  * index). Works on `SharedArrayBuffer` (other threads, other processes through a mapping) and on
  * plain `ArrayBuffer` (where it is simply a read-modify-write without tearing).
  */
-import {
-  describeValue,
-  type IntegerDescriptor,
-  type LayoutDescriptor,
-  type RecordInternal,
-} from './descriptors.js';
+import { describeValue, throwUnsafeRead, throwUnsafeWrite } from './checks.js';
+import type { IntegerDescriptor, LayoutDescriptor, RecordInternal } from './descriptors.js';
+import { StructTypeError } from './errors.js';
 import type { Memory } from './memory.js';
-import { throwUnsafeRead, throwUnsafeWrite } from './scalar.js';
 
 type AtomicArray = Int32Array | Uint32Array | BigInt64Array | BigUint64Array;
 type AtomicValue = number | bigint;
@@ -56,7 +52,7 @@ export class AtomicFieldImpl {
 
   private $index(record: RecordInternal): number {
     if (typeof record !== 'object' || record === null || record.$layout !== this.$layout) {
-      throw new TypeError(`record must be a record of ${this.$layout.name}, got ${describeValue(record)}`);
+      throw new StructTypeError('ERR_STRUCT_NOT_A_RECORD', `record must be a record of ${this.$layout.name}, got ${describeValue(record)}`);
     }
     return (record.$m.byteOffset + record.$o + this.offset) / this.$size;
   }

@@ -4,6 +4,7 @@
  */
 import type { FieldMap, StructLayout } from './api.js';
 import { describe, type Descriptor, type EnumDescriptor, type LayoutDescriptor, type ResolvedField } from './descriptors.js';
+import { StructTypeError } from './errors.js';
 
 function tagOf(layout: LayoutDescriptor): string {
   return `${layout.isUnion ? 'union' : 'struct'} ${layout.name}`;
@@ -73,7 +74,7 @@ function collect(
     const existing = names.get(name);
     if (existing === owner) return false;
     if (existing !== undefined) {
-      throw new TypeError(`layout uses two different types named ${JSON.stringify(name)}; C needs distinct tags`);
+      throw new StructTypeError('ERR_STRUCT_DUPLICATE_NAME', `layout uses two different types named ${JSON.stringify(name)}; C needs distinct tags`);
     }
     names.set(name, owner);
     return true;
@@ -125,7 +126,8 @@ function declaration(layout: LayoutDescriptor): string {
  *
  * @param layout - a layout from `struct()` or `union()`.
  * @returns C11 source (gcc or clang), ending with a newline.
- * @throws TypeError if `layout` is not a layout, or if two different types it uses share a name.
+ * @throws `ERR_STRUCT_INVALID_FIELD_TYPE` if `layout` is not a layout; `ERR_STRUCT_DUPLICATE_NAME` if
+ * two different types it uses share a name.
  * @example
  * ```ts
  * const Point = struct('Point', { x: int32, y: int32 });
@@ -135,7 +137,7 @@ function declaration(layout: LayoutDescriptor): string {
 export function toCHeader<F extends FieldMap>(layout: StructLayout<F>): string {
   const descriptor = describe(layout, 'layout');
   if (descriptor.kind !== 'struct') {
-    throw new TypeError(`layout must be a struct or union layout, got a ${descriptor.kind} type`);
+    throw new StructTypeError('ERR_STRUCT_INVALID_FIELD_TYPE', `layout must be a struct or union layout, got a ${descriptor.kind} type`);
   }
   const layouts: LayoutDescriptor[] = [];
   const enums: EnumDescriptor[] = [];

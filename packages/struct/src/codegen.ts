@@ -14,13 +14,9 @@ import type {
   RecordClass,
   ResolvedField,
 } from './descriptors.js';
-import {
-  readInt64AsNumber,
-  throwEnumValue,
-  throwUnsafeRead,
-  throwUnsafeWrite,
-  writeInt64FromNumber,
-} from './scalar.js';
+import { throwEnumValue, throwUnsafeRead, throwUnsafeWrite } from './checks.js';
+import { StructTypeError } from './errors.js';
+import { readInt64AsNumber, writeInt64FromNumber } from './scalar.js';
 import { readString, writeString } from './text.js';
 
 /** What the generated code receives besides numbers: helpers and per-field values. */
@@ -250,7 +246,7 @@ function fieldAccessors(field: ResolvedField, index: number, layout: LayoutDescr
         constructorInit: `this.$c${index} = null;`,
       };
     case 'aligned':
-      throw new TypeError(`${path}: aligned() must be resolved before code generation`);
+      throw new StructTypeError('ERR_STRUCT_INVALID_FIELD_TYPE', `${path}: aligned() must be resolved before code generation`);
   }
 }
 

@@ -2,12 +2,9 @@
  * Arrays of records: `at(index)` moves one reusable cursor (no allocation per element),
  * `get(index)` creates an independent view.
  */
-import { describeValue, type LayoutDescriptor, type RecordClass, type RecordInternal } from './descriptors.js';
+import { checkIndex } from './checks.js';
+import type { LayoutDescriptor, RecordClass, RecordInternal } from './descriptors.js';
 import type { Memory } from './memory.js';
-
-function throwIndex(index: unknown, length: number): never {
-  throw new RangeError(`index must be an integer from 0 to ${length - 1}, got ${describeValue(index)}`);
-}
 
 export class StructArrayImpl {
   // Fields are `declare`d and assigned once in the constructor, in a fixed order: a class field
@@ -36,23 +33,18 @@ export class StructArrayImpl {
 
   at(index: number): RecordInternal {
     // One unsigned comparison covers negative, fractional, NaN and too-large indexes below 2^32.
-    if ((index >>> 0) !== index || index >= this.length) this.$slowCheck(index);
+    if ((index >>> 0) !== index || index >= this.length) checkIndex(index, this.length);
     const cursor = this.$cursor;
     cursor.$o = this.byteOffset + index * this.$stride;
     return cursor;
   }
 
   get(index: number): RecordInternal {
-    if ((index >>> 0) !== index || index >= this.length) this.$slowCheck(index);
+    if ((index >>> 0) !== index || index >= this.length) checkIndex(index, this.length);
     return new this.$recordClass(this.$m, this.byteOffset + index * this.$stride);
   }
 
   *[Symbol.iterator](): IterableIterator<RecordInternal> {
     for (let index = 0; index < this.length; index++) yield this.at(index);
-  }
-
-  /** Accepts indexes of 2^32 and more (arrays over 4 GiB), rejects everything invalid. */
-  private $slowCheck(index: number): void {
-    if (!Number.isSafeInteger(index) || index < 0 || index >= this.length) throwIndex(index, this.length);
   }
 }

@@ -3,6 +3,8 @@
  * `types.ts` return these objects typed as the public interfaces of `api.ts`.
  */
 import type { Endian, FieldLayout, FieldType } from './api.js';
+import { checkEndian, describeValue } from './checks.js';
+import { StructTypeError } from './errors.js';
 import type { Memory } from './memory.js';
 
 /** Anything placed at a movable offset in a `Memory`: records and array views. */
@@ -59,14 +61,14 @@ export class IntegerDescriptor {
 
   atomic(): IntegerDescriptor {
     if (this.size < 4) {
-      throw new TypeError(`atomic() needs a 32- or 64-bit integer, not ${this.cType}`);
+      throw new StructTypeError('ERR_STRUCT_INVALID_FIELD_TYPE', `atomic() needs a 32- or 64-bit integer, not ${this.cType}`);
     }
     return new IntegerDescriptor(this.size, this.signed, this.byteOrder, true, this.representation);
   }
 
   asNumber(): IntegerDescriptor {
     if (this.size !== 8) {
-      throw new TypeError(`asNumber() applies to 64-bit integers, not ${this.cType}`);
+      throw new StructTypeError('ERR_STRUCT_INVALID_FIELD_TYPE', `asNumber() applies to 64-bit integers, not ${this.cType}`);
     }
     return new IntegerDescriptor(this.size, this.signed, this.byteOrder, this.isAtomic, 'number');
   }
@@ -237,7 +239,7 @@ export type ScalarDescriptor =
   | StringDescriptor
   | EnumDescriptor;
 
-/** Narrows a public field type to its runtime descriptor, or throws a `TypeError`. */
+/** Narrows a public field type to its runtime descriptor, or throws `ERR_STRUCT_INVALID_FIELD_TYPE`. */
 export function describe(type: FieldType | undefined, argumentName: string): Descriptor {
   if (
     type instanceof IntegerDescriptor ||
@@ -253,27 +255,12 @@ export function describe(type: FieldType | undefined, argumentName: string): Des
     return type;
   }
   if (isLayoutDescriptor(type)) return type;
-  throw new TypeError(
+  throw new StructTypeError(
+    'ERR_STRUCT_INVALID_FIELD_TYPE',
     `${argumentName} must be a field type of @mmapkit/struct (int32, array(), a struct layout, ...), got ${describeValue(type)}`,
   );
 }
 
 function isLayoutDescriptor(value: unknown): value is LayoutDescriptor {
   return typeof value === 'object' && value !== null && layoutMarker in value;
-}
-
-export function checkEndian(endian: unknown, argumentName: string): asserts endian is Endian {
-  if (endian !== 'little' && endian !== 'big') {
-    throw new TypeError(`${argumentName} must be 'little' or 'big', got ${describeValue(endian)}`);
-  }
-}
-
-/** A short printable form of any value, for error messages. */
-export function describeValue(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (typeof value === 'bigint') return `${value}n`;
-  if (value === null || typeof value !== 'object') return String(value);
-  if (Array.isArray(value)) return 'an array';
-  const constructorName = (value as { constructor?: { name?: unknown } }).constructor?.name;
-  return typeof constructorName === 'string' ? `a ${constructorName}` : 'an object';
 }

@@ -62,5 +62,7 @@ export {
   uint64,
   uint8,
 } from './types.js';
+export { isStructError, StructRangeError, structRangeErrorCodes, StructTypeError, structTypeErrorCodes } from './errors.js';
+export type { StructErrorCode, StructRangeErrorCode, StructTypeErrorCode } from './errors.js';
 export { struct, union } from './struct.js';
 export { toCHeader } from './cheader.js';

@@ -4,7 +4,8 @@
  * every record of that source shares and, on demand, the typed arrays `Atomics` needs.
  */
 import type { StructSource } from './api.js';
-import { describeValue, type RecordClass } from './descriptors.js';
+import { describeValue } from './checks.js';
+import { StructRangeError, StructTypeError } from './errors.js';
 
 /** The integer typed arrays used for atomic operations. */
 export type AtomicArrayKind = 'int32' | 'uint32' | 'int64' | 'uint64';
@@ -13,7 +14,7 @@ export class Memory {
   /** The `DataView` over exactly the source's bytes (offset 0 is the source's first byte). */
   readonly view: DataView;
   private bytesCache: Uint8Array | undefined;
-  private readonly classes = new Map<object, RecordClass>();
+  private readonly classes = new Map<object, unknown>();
   private int32Cache: Int32Array | undefined;
   private uint32Cache: Uint32Array | undefined;
   private int64Cache: BigInt64Array | undefined;
@@ -35,13 +36,15 @@ export class Memory {
     return (this.bytesCache ??= new Uint8Array(this.buffer, this.byteOffset, this.byteLength));
   }
 
-  /** The record class of `owner` bound to this memory, made by `create` on first use. */
-  classFor(owner: object, create: (memory: Memory) => RecordClass): RecordClass {
-    let recordClass = this.classes.get(owner);
-    if (recordClass === undefined) {
-      recordClass = create(this);
-      this.classes.set(owner, recordClass);
-    }
+  /**
+   * The record class of `owner` bound to this memory, made by `create` on first use. Generic so
+   * that this module needs nothing from the descriptors (which depend on it).
+   */
+  classFor<TClass>(owner: object, create: (memory: Memory) => TClass): TClass {
+    const cached = this.classes.get(owner) as TClass | undefined;
+    if (cached !== undefined) return cached;
+    const recordClass = create(this);
+    this.classes.set(owner, recordClass);
     return recordClass;
   }
 
@@ -73,10 +76,14 @@ export class Memory {
    */
   checkRange(byteOffset: number, byteLength: number, argumentName: string, what: string): void {
     if (this.buffer.byteLength < this.byteOffset + this.byteLength) {
-      throw new TypeError(`${argumentName}: the source buffer was detached or shrunk since it was first viewed`);
+      throw new StructTypeError(
+        'ERR_STRUCT_DETACHED',
+        `${argumentName}: the source buffer was detached or shrunk since it was first viewed`,
+      );
     }
     if (byteOffset + byteLength > this.byteLength) {
-      throw new RangeError(
+      throw new StructRangeError(
+        'ERR_STRUCT_OUT_OF_BOUNDS',
         `${what} needs bytes ${byteOffset} to ${byteOffset + byteLength} but ${argumentName} holds ${this.byteLength} bytes`,
       );
     }
@@ -89,8 +96,8 @@ const memories = new WeakMap<object, Memory>();
  * The `Memory` of a source, created on first use and reused after, so that creating a view
  * costs one lookup instead of a new `DataView`.
  *
- * @throws TypeError if `source` is not an ArrayBuffer, SharedArrayBuffer or ArrayBufferView, or
- * is detached.
+ * @throws `ERR_STRUCT_INVALID_SOURCE` if `source` is not an ArrayBuffer, SharedArrayBuffer or
+ * ArrayBufferView.
  */
 export function memoryOf(source: StructSource, argumentName: string): Memory {
   const cached = memories.get(source);
@@ -104,17 +111,11 @@ export function memoryOf(source: StructSource, argumentName: string): Memory {
   ) {
     memory = new Memory(source, 0, source.byteLength);
   } else {
-    throw new TypeError(
+    throw new StructTypeError(
+      'ERR_STRUCT_INVALID_SOURCE',
       `${argumentName} must be an ArrayBuffer, a SharedArrayBuffer or an ArrayBufferView such as a Uint8Array, got ${describeValue(source)}`,
     );
   }
   memories.set(source, memory);
   return memory;
-}
-
-/** Throws a `RangeError` unless `value` is a non-negative safe integer. */
-export function checkOffset(value: unknown, argumentName: string): asserts value is number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
-    throw new RangeError(`${argumentName} must be a non-negative integer, got ${describeValue(value)}`);
-  }
 }

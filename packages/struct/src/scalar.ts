@@ -3,7 +3,8 @@
  * properties get generated code instead, see `codegen.ts`).
  */
 import type { Endian } from './api.js';
-import { describeValue, type ScalarDescriptor } from './descriptors.js';
+import { throwEnumValue, throwUnsafeRead, throwUnsafeWrite } from './checks.js';
+import type { ScalarDescriptor } from './descriptors.js';
 import type { Memory } from './memory.js';
 import { readString, writeString } from './text.js';
 
@@ -14,27 +15,6 @@ export type ScalarValue = number | bigint | boolean | string;
 export interface ScalarAccessor {
   read(memory: Memory, offset: number): ScalarValue;
   write(memory: Memory, offset: number, value: ScalarValue): void;
-}
-
-/** Throws the `RangeError` of a 64-bit value that a `number` cannot hold exactly. */
-export function throwUnsafeRead(path: string, value: bigint): never {
-  throw new RangeError(
-    `${path} holds ${value}, beyond Number.MAX_SAFE_INTEGER: declare it without asNumber() to read it as a bigint`,
-  );
-}
-
-/** Throws the `RangeError` of a value that a 64-bit `asNumber()` field cannot take. */
-export function throwUnsafeWrite(path: string, value: unknown, signed: boolean): never {
-  const range = signed ? '-(2^53 - 1) to 2^53 - 1' : '0 to 2^53 - 1';
-  throw new RangeError(`${path} must be an integer from ${range}, got ${describeValue(value)}`);
-}
-
-/** Throws the `RangeError` of a value that is not a member of an enumeration. */
-export function throwEnumValue(path: string, value: unknown, members: Readonly<Record<string, number>>): never {
-  const list = Object.entries(members)
-    .map(([name, member]) => `${name} = ${member}`)
-    .join(', ');
-  throw new RangeError(`${path} must be one of ${list}; got ${describeValue(value)}`);
 }
 
 const TWO_TO_32 = 4294967296;

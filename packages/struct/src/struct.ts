@@ -12,19 +12,17 @@ import type {
 import { AtomicFieldImpl } from './atomics.js';
 import { generateRecordClass } from './codegen.js';
 import { StructArrayImpl } from './cursor.js';
+import { checkEndian, checkIdentifier, checkOffset, checkOptionsObject, checkPowerOfTwo, describeValue } from './checks.js';
 import {
-  checkEndian,
-  describeValue,
   layoutMarker,
   type LayoutDescriptor,
   type RecordClass,
   type RecordInternal,
   type ResolvedField,
 } from './descriptors.js';
+import { StructRangeError, StructTypeError } from './errors.js';
 import { computeLayout } from './layout.js';
-import { checkOffset, memoryOf, type Memory } from './memory.js';
-import { checkIdentifier } from './names.js';
-import { checkPowerOfTwo } from './types.js';
+import { memoryOf, type Memory } from './memory.js';
 
 const OPTION_NAMES = new Set(['packed', 'align', 'endian']);
 
@@ -78,7 +76,7 @@ class StructLayoutImpl implements LayoutDescriptor {
   field(name: string): ResolvedField {
     const field = this.$fieldsByName.get(name);
     if (field === undefined) {
-      throw new TypeError(`name must be a field of ${this.name}, got ${describeValue(name)}`);
+      throw new StructTypeError('ERR_STRUCT_UNKNOWN_FIELD', `name must be a field of ${this.name}, got ${describeValue(name)}`);
     }
     return field;
   }
@@ -95,20 +93,22 @@ class StructLayoutImpl implements LayoutDescriptor {
 
   array(source: StructSource, options: StructArrayOptions = {}): StructArrayImpl {
     const memory = memoryOf(source, 'source');
-    if (typeof options !== 'object' || options === null) {
-      throw new TypeError(`options must be an object, got ${describeValue(options)}`);
-    }
+    checkOptionsObject(options);
     const byteOffset = options.byteOffset ?? 0;
     checkOffset(byteOffset, 'options.byteOffset');
     if (byteOffset > memory.byteLength) {
-      throw new RangeError(`options.byteOffset ${byteOffset} is past the end of source (${memory.byteLength} bytes)`);
+      throw new StructRangeError(
+        'ERR_STRUCT_OUT_OF_BOUNDS',
+        `options.byteOffset ${byteOffset} is past the end of source (${memory.byteLength} bytes)`,
+      );
     }
     const length = options.length ?? Math.floor((memory.byteLength - byteOffset) / this.size);
     checkOffset(length, 'options.length');
     memory.checkRange(byteOffset, length * this.size, 'source', `${length} records of ${this.name} (${this.size} bytes each) at byteOffset ${byteOffset}`);
     if (this.atomicAlignment !== 0) {
       if (this.size % this.atomicAlignment !== 0) {
-        throw new RangeError(
+        throw new StructRangeError(
+          'ERR_STRUCT_MISALIGNED_OFFSET',
           `${this.name} has atomic fields but its size ${this.size} is not a multiple of ${this.atomicAlignment}: records after the first would be misaligned`,
         );
       }
@@ -129,7 +129,7 @@ class StructLayoutImpl implements LayoutDescriptor {
     const field = this.field(name);
     const descriptor = field.descriptor;
     if (descriptor.kind !== 'int' || !descriptor.isAtomic) {
-      throw new TypeError(`name must be a field of ${this.name} declared with .atomic(), got ${describeValue(name)}`);
+      throw new StructTypeError('ERR_STRUCT_NOT_ATOMIC', `name must be a field of ${this.name} declared with .atomic(), got ${describeValue(name)}`);
     }
     const handle = new AtomicFieldImpl(this, name, field.offset, descriptor);
     this.$atomicFields.set(name, handle);
@@ -139,7 +139,8 @@ class StructLayoutImpl implements LayoutDescriptor {
   private $checkAtomicAlignment(memory: Memory, byteOffset: number, argumentName: string): void {
     const address = memory.byteOffset + byteOffset;
     if (address % this.atomicAlignment !== 0) {
-      throw new RangeError(
+      throw new StructRangeError(
+        'ERR_STRUCT_MISALIGNED_OFFSET',
         `${argumentName}: ${this.name} has atomic fields, so it must start at a byte address that is a multiple of ${this.atomicAlignment} in its buffer, got ${address}`,
       );
     }
@@ -155,12 +156,12 @@ function installRecordMembers(recordClass: RecordClass, layout: StructLayoutImpl
 
   function assign(this: Record<string, unknown>, values: unknown): unknown {
     if (typeof values !== 'object' || values === null) {
-      throw new TypeError(`values must be an object of ${layout.name} fields, got ${describeValue(values)}`);
+      throw new StructTypeError('ERR_STRUCT_INVALID_VALUE', `values must be an object of ${layout.name} fields, got ${describeValue(values)}`);
     }
     for (const [name, value] of Object.entries(values)) {
       const field = byName.get(name);
       if (field === undefined) {
-        throw new TypeError(`values.${name} is not a field of ${layout.name}`);
+        throw new StructTypeError('ERR_STRUCT_UNKNOWN_FIELD', `values.${name} is not a field of ${layout.name}`);
       }
       if (value === undefined) continue;
       if (isComposite(field)) (this[name] as PlainConvertible).$assignPlain(value);
@@ -207,17 +208,15 @@ function bigintsToStrings(value: unknown): unknown {
 
 function readOptions(options: StructOptions | undefined): { packed: boolean; align: number | undefined; endian: Endian } {
   if (options === undefined) return { packed: false, align: undefined, endian: 'little' };
-  if (typeof options !== 'object' || options === null) {
-    throw new TypeError(`options must be an object, got ${describeValue(options)}`);
-  }
+  checkOptionsObject(options);
   for (const key of Object.keys(options)) {
     if (!OPTION_NAMES.has(key)) {
-      throw new TypeError(`options.${key} is not an option; the options are packed, align and endian`);
+      throw new StructTypeError('ERR_STRUCT_INVALID_OPTION', `options.${key} is not an option; the options are packed, align and endian`);
     }
   }
   const packed = options.packed ?? false;
   if (typeof packed !== 'boolean') {
-    throw new TypeError(`options.packed must be a boolean, got ${describeValue(packed)}`);
+    throw new StructTypeError('ERR_STRUCT_INVALID_OPTION', `options.packed must be a boolean, got ${describeValue(packed)}`);
   }
   if (options.align !== undefined) checkPowerOfTwo(options.align, 'options.align');
   const endian = options.endian ?? 'little';

@@ -1,7 +1,8 @@
 /**
  * Fixed-length UTF-8 strings (`char name[length]`), NUL-padded.
  */
-import { describeValue } from './descriptors.js';
+import { checkStringValue } from './checks.js';
+import { StructRangeError } from './errors.js';
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8');
@@ -19,16 +20,11 @@ export function readString(bytes: Uint8Array, offset: number, length: number): s
  * Writes `value` as UTF-8 at `offset` and fills the rest of the `length` bytes with NUL. Nothing
  * is written when it throws.
  *
- * @throws TypeError if `value` is not a string or contains NUL; RangeError if it needs more than
- * `length` bytes.
+ * @throws `ERR_STRUCT_INVALID_VALUE` if `value` is not a string or contains NUL;
+ * `ERR_STRUCT_VALUE_OUT_OF_RANGE` if it needs more than `length` bytes.
  */
 export function writeString(bytes: Uint8Array, offset: number, length: number, value: unknown, path: string): void {
-  if (typeof value !== 'string') {
-    throw new TypeError(`${path} must be a string, got ${describeValue(value)}`);
-  }
-  if (value.includes('\0')) {
-    throw new TypeError(`${path} must not contain a NUL character (it ends the string in C)`);
-  }
+  checkStringValue(value, path);
   const target = bytes.subarray(offset, offset + length);
   if (value.length * 3 <= length) {
     const { written } = encoder.encodeInto(value, target);
@@ -37,7 +33,7 @@ export function writeString(bytes: Uint8Array, offset: number, length: number, v
   }
   const encoded = encoder.encode(value);
   if (encoded.length > length) {
-    throw new RangeError(`${path} holds at most ${length} bytes of UTF-8, got ${encoded.length} bytes`);
+    throw new StructRangeError('ERR_STRUCT_VALUE_OUT_OF_RANGE', `${path} holds at most ${length} bytes of UTF-8, got ${encoded.length} bytes`);
   }
   target.set(encoded);
   target.fill(0, encoded.length);

@@ -17,6 +17,7 @@ import type {
   SmallIntegerType,
   StringType,
 } from './api.js';
+import { checkCount, checkIdentifier, checkPowerOfTwo, describeValue } from './checks.js';
 import {
   AlignedDescriptor,
   ArrayDescriptor,
@@ -28,9 +29,8 @@ import {
   PaddingDescriptor,
   StringDescriptor,
   describe,
-  describeValue,
 } from './descriptors.js';
-import { checkIdentifier } from './names.js';
+import { StructRangeError, StructTypeError } from './errors.js';
 
 /**
  * `int8_t`: a signed 8-bit integer, read as a `number`.
@@ -187,18 +187,19 @@ export function enumeration<const TMembers extends Readonly<Record<string, numbe
 ): EnumType<TMembers[keyof TMembers], TMembers> {
   checkIdentifier(name, 'name');
   if (typeof members !== 'object' || members === null || Object.keys(members).length === 0) {
-    throw new TypeError(`members must be an object with at least one member, got ${describeValue(members)}`);
+    throw new StructTypeError('ERR_STRUCT_INVALID_DECLARATION', `members must be an object with at least one member, got ${describeValue(members)}`);
   }
   const baseDescriptor = describe(base, 'base');
   if (baseDescriptor.kind !== 'int' || baseDescriptor.size > 4 || baseDescriptor.isAtomic) {
-    throw new TypeError(`base must be a non-atomic integer type of at most 32 bits, got ${describeValue(base)}`);
+    throw new StructTypeError('ERR_STRUCT_INVALID_FIELD_TYPE', `base must be a non-atomic integer type of at most 32 bits, got ${describeValue(base)}`);
   }
   const low = baseDescriptor.signed ? -(2 ** (baseDescriptor.size * 8 - 1)) : 0;
   const high = baseDescriptor.signed ? 2 ** (baseDescriptor.size * 8 - 1) - 1 : 2 ** (baseDescriptor.size * 8) - 1;
   for (const [memberName, value] of Object.entries(members)) {
     checkIdentifier(memberName, `members.${memberName}`);
     if (!Number.isInteger(value) || value < low || value > high) {
-      throw new RangeError(
+      throw new StructRangeError(
+        'ERR_STRUCT_ARGUMENT_OUT_OF_RANGE',
         `members.${memberName} must be an integer from ${low} to ${high} (${baseDescriptor.cType}), got ${describeValue(value)}`,
       );
     }
@@ -229,14 +230,14 @@ type BitfieldValue<TBase> = TBase extends BoolType ? boolean : FieldValueOf<TBas
 export function bits<TBase extends IntegerType | BoolType>(base: TBase, width: number): BitfieldType<BitfieldValue<TBase>> {
   const baseDescriptor = describe(base, 'base');
   if (baseDescriptor.kind !== 'int' && baseDescriptor.kind !== 'bool') {
-    throw new TypeError(`base must be an integer type or bool, got a ${baseDescriptor.kind} type`);
+    throw new StructTypeError('ERR_STRUCT_INVALID_FIELD_TYPE', `base must be an integer type or bool, got a ${baseDescriptor.kind} type`);
   }
   if (baseDescriptor.kind === 'int' && baseDescriptor.isAtomic) {
-    throw new TypeError('base must not be atomic: bitfields cannot be accessed atomically');
+    throw new StructTypeError('ERR_STRUCT_INVALID_FIELD_TYPE', 'base must not be atomic: bitfields cannot be accessed atomically');
   }
   const maximum = baseDescriptor.kind === 'bool' ? 1 : baseDescriptor.size * 8;
   if (!Number.isInteger(width) || width < 1 || width > maximum) {
-    throw new RangeError(`width must be an integer from 1 to ${maximum}, got ${describeValue(width)}`);
+    throw new StructRangeError('ERR_STRUCT_ARGUMENT_OUT_OF_RANGE', `width must be an integer from 1 to ${maximum}, got ${describeValue(width)}`);
   }
   return new BitfieldDescriptor(baseDescriptor, width) as unknown as BitfieldType<BitfieldValue<TBase>>;
 }
@@ -263,15 +264,22 @@ export function array<TElement extends FieldType>(element: TElement, length: num
     elementDescriptor.kind === 'bits' ||
     elementDescriptor.kind === 'aligned'
   ) {
-    throw new TypeError(`element cannot be a ${elementDescriptor.kind} type: arrays hold whole, unaligned-by-request members`);
+    throw new StructTypeError(
+      'ERR_STRUCT_INVALID_FIELD_TYPE',
+      `element cannot be a ${elementDescriptor.kind} type: arrays hold whole, unaligned-by-request members`,
+    );
   }
   if (elementDescriptor.kind === 'int' && elementDescriptor.isAtomic) {
-    throw new TypeError('element cannot be an atomic integer: declare an array of structs with an atomic field instead');
+    throw new StructTypeError(
+      'ERR_STRUCT_INVALID_FIELD_TYPE',
+      'element cannot be an atomic integer: declare an array of structs with an atomic field instead',
+    );
   }
   checkCount(length, 'length');
   if (elementDescriptor.kind === 'struct' && elementDescriptor.atomicAlignment > 0) {
     if (elementDescriptor.size % elementDescriptor.atomicAlignment !== 0) {
-      throw new TypeError(
+      throw new StructTypeError(
+        'ERR_STRUCT_INVALID_ATOMIC',
         `element ${elementDescriptor.name} has atomic fields but its size ${elementDescriptor.size} is not a multiple of ${elementDescriptor.atomicAlignment}, so array elements after the first would be misaligned`,
       );
     }
@@ -294,22 +302,8 @@ export function array<TElement extends FieldType>(element: TElement, length: num
 export function aligned<TType extends FieldType>(type: TType, alignment: number): AlignedType<TType> {
   const descriptor = describe(type, 'type');
   if (descriptor.kind === 'padding' || descriptor.kind === 'bits' || descriptor.kind === 'aligned') {
-    throw new TypeError(`type cannot be a ${descriptor.kind} type`);
+    throw new StructTypeError('ERR_STRUCT_INVALID_FIELD_TYPE', `type cannot be a ${descriptor.kind} type`);
   }
   checkPowerOfTwo(alignment, 'alignment');
   return new AlignedDescriptor(descriptor, alignment) as unknown as AlignedType<TType>;
-}
-
-/** Throws a `RangeError` unless `value` is an integer from 1 to 2^31 - 1. */
-export function checkCount(value: unknown, argumentName: string): asserts value is number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 0x7fffffff) {
-    throw new RangeError(`${argumentName} must be an integer from 1 to 2147483647, got ${describeValue(value)}`);
-  }
-}
-
-/** Throws a `RangeError` unless `value` is a power of two from 1 to 4096. */
-export function checkPowerOfTwo(value: unknown, argumentName: string): asserts value is number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 4096 || (value & (value - 1)) !== 0) {
-    throw new RangeError(`${argumentName} must be a power of two from 1 to 4096, got ${describeValue(value)}`);
-  }
 }

@@ -1,4 +1,4 @@
-import { MmapError } from '@mmapkit/core';
+import { unavailable } from '@mmapkit/core';
 import type { PlatformTable } from './api.js';
 import { darwin } from './darwin.js';
 import { linux } from './linux.js';
@@ -19,13 +19,10 @@ const tables: Partial<Record<NodeJS.Platform, PlatformTable>> = { linux, darwin 
 export function currentPlatform(): PlatformTable {
   const table = tables[process.platform];
   if (table === undefined) {
-    throw new MmapError('ERR_MMAP_BACKEND_UNAVAILABLE', `The ffi-koffi backend has no constant table for ${process.platform} yet.`);
+    throw unavailable('ffi-koffi', `it has no constant table for ${process.platform} yet.`);
   }
   if (!table.architectures.includes(process.arch)) {
-    throw new MmapError(
-      'ERR_MMAP_BACKEND_UNAVAILABLE',
-      `The ffi-koffi backend's ${process.platform} constants are for ${table.architectures.join(', ')}, not ${process.arch}.`,
-    );
+    throw unavailable('ffi-koffi', `its ${process.platform} constants are for ${table.architectures.join(', ')}, not ${process.arch}.`);
   }
   return table;
 }

@@ -1,6 +1,7 @@
 import { closeSync, fdatasyncSync, openSync, statSync } from 'node:fs';
-import { MmapError, type Backend, type Mapping } from '@mmapkit/core';
+import { MmapError, systemError, unsupported, type Backend, type Mapping } from '@mmapkit/core';
 import { bar, formatBytes, percent, Progress } from '../format.js';
+import { chooseBackend } from '../backends.js';
 import { map } from '../map.js';
 
 /** Bytes handled per step of `touch`/`evict`, so progress moves and views stay small. */
@@ -21,23 +22,51 @@ export interface FileResidency {
 function requireCapability(backend: Backend, needs: 'residency' | 'pageout'): void {
   const has = needs === 'residency' ? backend.capabilities.residency : backend.capabilities.advice.includes('pageout');
   if (!has) {
-    throw new MmapError(
-      'ERR_MMAP_UNSUPPORTED',
-      `the ${backend.name} backend cannot ${needs === 'residency' ? 'report page-cache residency' : 'evict pages'}; try --backend native-napi or --backend ffi-koffi`,
-    );
+    const feature = needs === 'residency' ? 'page-cache residency' : 'evicting pages';
+    throw unsupported(backend.name, feature, '(try --backend native-napi or --backend ffi-koffi)');
   }
 }
 
 function withMapping<T>(path: string, backend: Backend, action: (mapping: Mapping) => T): T | undefined {
-  if (!statSync(path).isFile()) throw new MmapError('ERR_MMAP_SYSTEM', `${path} is not a regular file`, { errno: 'EINVAL', path });
+  if (!statSync(path).isFile()) throw systemError('mmap', 'EINVAL', 'not a regular file', path);
   using mapping = map(path, { backend });
   if (mapping.byteLength === 0) return undefined;
   return action(mapping);
 }
 
+/**
+ * The backend that measures page-cache residency for `backend`: itself when its views are
+ * the page cache (`zeroCopy`), otherwise the first zero-copy backend with `residency` that
+ * loads here. A backend that keeps its own copy of the file (fallback-fs) reports the pages
+ * of that copy, never the page cache: trusting it would print a silently wrong 0%.
+ *
+ * @throws `MmapError` `ERR_MMAP_UNSUPPORTED` when no backend here can see the page cache
+ */
+export function pageCacheBackend(backend: Backend): Backend {
+  if (backend.capabilities.zeroCopy) {
+    requireCapability(backend, 'residency');
+    return backend;
+  }
+  const reasons: string[] = [];
+  for (const name of ['native-napi', 'ffi-koffi'] as const) {
+    try {
+      const candidate = chooseBackend({ backend: name }).backend;
+      if (candidate.capabilities.zeroCopy && candidate.capabilities.residency) return candidate;
+      reasons.push(`${name} cannot report residency`);
+    } catch (error) {
+      reasons.push(`${name}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+  throw new MmapError(
+    'ERR_MMAP_UNSUPPORTED',
+    `the ${backend.name} backend keeps its own copy of a file and cannot see the page cache, and no backend that can loads here (${reasons.join('; ')})`,
+  );
+}
+
 /** Page-cache residency of one file (`mincore` over a read-only mapping). */
 export function fileResidency(path: string, backend: Backend): FileResidency {
   requireCapability(backend, 'residency');
+  if (!backend.capabilities.zeroCopy) throw new MmapError('ERR_MMAP_UNSUPPORTED', `the ${backend.name} backend cannot see the page cache; use pageCacheBackend()`);
   const result = withMapping(path, backend, (mapping) => {
     let resident = 0;
     let pages = 0;
@@ -53,7 +82,11 @@ export function fileResidency(path: string, backend: Backend): FileResidency {
 
 /** `mmapkit residency FILE...` */
 export function residency(paths: readonly string[], backend: Backend, json: boolean): void {
-  const results = paths.map((path) => fileResidency(path, backend));
+  const measuring = pageCacheBackend(backend);
+  if (measuring !== backend) {
+    process.stderr.write(`mmapkit: the ${backend.name} backend cannot see the page cache; measuring through ${measuring.name} (mincore)\n`);
+  }
+  const results = paths.map((path) => fileResidency(path, measuring));
   if (json) {
     console.log(JSON.stringify(results, null, 2));
     return;
