@@ -279,6 +279,8 @@ export class BufferPool implements Disposable {
     this.#assertOpen('read');
     const checked = checkPage(page, this.pageCount);
     checkFunction(reader, 'reader');
+    // This handle's own writer may read its page as it is (nobody else can change it).
+    if (this.#pins.holdsExclusive(checked)) return reader(this.#context.frames.view(checked));
     const states = this.#context.state.states;
     for (let attempt = 0; attempt < optimisticAttempts; attempt++) {
       const word = Atomics.load(states, checked);
@@ -327,6 +329,7 @@ export class BufferPool implements Disposable {
     const states = this.#context.state.states;
     let deadline: number | undefined;
     for (;;) {
+      this.#assertOpen('pinAsync');
       const word = Atomics.load(states, checked);
       const state = stateOf(word);
       if (state === evicted) {
@@ -500,6 +503,15 @@ export class BufferPool implements Disposable {
     this.#closed = true;
     for (const page of this.#pins.exclusivePages()) releaseExclusive(this.#context.state.states, page, unlocked);
     this.#pins.clear();
+    // A pinAsync() still loading has an fs.read writing into its frame on the libuv pool:
+    // unmapping now could let the kernel write into whatever is mapped there next. Its
+    // promise rejects with ERR_POOL_CLOSED; the frames and the file go when it settles.
+    const loads = [...this.#pins.loading.values()];
+    if (loads.length === 0) this.#release();
+    else void Promise.allSettled(loads).then(() => this.#release());
+  }
+
+  #release(): void {
     this.#context.frames.close();
     this.#context.file.close();
   }
