@@ -28,5 +28,5 @@ describe.each(poolBackends)('two worker threads sharing one pool (%s, in a child
       expect(worker.evictions).toBeGreaterThan(0);
     }
     expect(report.staleOnDisk).toBe(0);
-  });
+  }, full ? 900_000 : 60_000);
 });
