@@ -30,7 +30,6 @@ interface PoolParts {
   readonly context: PoolContext;
   readonly backend: Backend;
   readonly readOnly: boolean;
-  readonly owner: boolean;
 }
 
 /**
@@ -54,7 +53,6 @@ export class BufferPool implements Disposable {
   readonly #context: PoolContext;
   readonly #backend: Backend;
   readonly #readOnly: boolean;
-  readonly #owner: boolean;
   readonly #pins = new PinTable();
   #closed = false;
 
@@ -62,7 +60,6 @@ export class BufferPool implements Disposable {
     this.#context = parts.context;
     this.#backend = parts.backend;
     this.#readOnly = parts.readOnly;
-    this.#owner = parts.owner;
   }
 
   /**
@@ -106,7 +103,7 @@ export class BufferPool implements Disposable {
         shared: checked.shared,
         counters: { hits: 0, misses: 0, evictions: 0, stalls: 0 },
       };
-      return new BufferPool({ context, backend, readOnly: checked.readOnly, owner: true });
+      return new BufferPool({ context, backend, readOnly: checked.readOnly });
     } catch (error) {
       file.close();
       throw error;
@@ -146,7 +143,7 @@ export class BufferPool implements Disposable {
         shared: true,
         counters: { hits: 0, misses: 0, evictions: 0, stalls: 0 },
       };
-      return new BufferPool({ context, backend, readOnly: checked.readOnly, owner: false });
+      return new BufferPool({ context, backend, readOnly: checked.readOnly });
     } catch (error) {
       file.close();
       throw error;
