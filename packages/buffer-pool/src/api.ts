@@ -34,6 +34,14 @@ export interface BufferPoolOptions extends BackendOption {
    */
   shared?: boolean;
   /**
+   * Read pages with `O_DIRECT` (Linux), so a page lives once in memory, in its frame, and
+   * not also in the kernel's page cache; writes stay buffered. Fails with `ERR_MMAP_SYSTEM`
+   * (`EINVAL`) on file systems without direct I/O (tmpfs). The option `BufferPool.attach()`
+   * handles use is the creator's.
+   * @defaultValue `false`
+   */
+  directIo?: boolean;
+  /**
    * Pages evicted together when the pool is full (at most the pool's page count).
    * @defaultValue `64`
    */
@@ -88,6 +96,7 @@ export interface SharedPoolDescriptor {
   readonly poolPages: number;
   readonly fileSize: number;
   readonly readOnly: boolean;
+  readonly directIo: boolean;
   readonly evictionBatch: number;
   readonly lockTimeoutMs: number;
   readonly backend: string;

@@ -88,7 +88,7 @@ export class BufferPool implements Disposable {
     const backend = backendFor(checked.backend);
     checkBackendSupport(backend, checked.shared ? 'shared' : 'private');
     // Open the file, then reserve frames as large as it and the shared state.
-    const file = PoolFile.open(checked.path, checked.pageSize, checked.readOnly);
+    const file = PoolFile.open(checked.path, checked.pageSize, checked.readOnly, checked.directIo);
     try {
       checkFileSize(checked.path, file.size);
       const poolPages = poolPagesFor(checked, file.pageCount);
@@ -132,7 +132,7 @@ export class BufferPool implements Disposable {
     const checked = checkDescriptor(descriptor);
     const backend = backendFor(checked.backend as BackendName);
     checkBackendSupport(backend, 'shared');
-    const file = PoolFile.open(checked.path, checked.pageSize, checked.readOnly);
+    const file = PoolFile.open(checked.path, checked.pageSize, checked.readOnly, checked.directIo);
     try {
       const context: PoolContext = {
         state: SharedState.attach(checked.state, checked.pageCount, checked.poolPages),
@@ -478,6 +478,7 @@ export class BufferPool implements Disposable {
       poolPages: state.poolPages,
       fileSize: file.size,
       readOnly: this.#readOnly,
+      directIo: file.readFd !== file.fd,
       evictionBatch: this.#context.evictionBatch,
       lockTimeoutMs: this.#context.lockTimeoutMs,
       backend: this.#backend.name,

@@ -5,39 +5,54 @@
  * written, so the file never changes size.
  */
 
-import { closeSync, fsyncSync, fstatSync, openSync, read, readSync, writeSync, writevSync } from 'node:fs';
+import { closeSync, constants, fsyncSync, fstatSync, openSync, read, readSync, writeSync, writevSync } from 'node:fs';
 import { fromNodeError } from 'mmapkit';
 
 /** An open data file divided into pages. */
 export class PoolFile {
   readonly path: string;
   readonly fd: number;
+  /** The descriptor pages are read through: `fd`, or a second one opened with `O_DIRECT`. */
+  readonly readFd: number;
   readonly size: number;
   readonly pageSize: number;
   readonly pageCount: number;
 
-  private constructor(path: string, fd: number, size: number, pageSize: number) {
+  private constructor(path: string, fd: number, readFd: number, size: number, pageSize: number) {
     this.path = path;
     this.fd = fd;
+    this.readFd = readFd;
     this.size = size;
     this.pageSize = pageSize;
     this.pageCount = Math.ceil(size / pageSize);
   }
 
-  /** Opens `path` (read-write unless `readOnly`). */
-  static open(path: string, pageSize: number, readOnly: boolean): PoolFile {
+  /**
+   * Opens `path` (read-write unless `readOnly`). With `directIo`, pages are read through a
+   * second descriptor opened with `O_DIRECT` (frames are page-aligned), so they do not also
+   * fill the kernel's page cache; writes stay buffered (the kernel keeps the two coherent).
+   */
+  static open(path: string, pageSize: number, readOnly: boolean, directIo = false): PoolFile {
     let fd: number;
     try {
       fd = openSync(path, readOnly ? 'r' : 'r+');
     } catch (error) {
       throw fromNodeError(error, path);
     }
+    let readFd = fd;
     try {
-      return new PoolFile(path, fd, fstatSync(fd).size, pageSize);
+      if (directIo) readFd = openSync(path, constants.O_RDONLY | constants.O_DIRECT);
+      return new PoolFile(path, fd, readFd, fstatSync(fd).size, pageSize);
     } catch (error) {
       closeSync(fd);
+      if (readFd !== fd) closeSync(readFd);
       throw fromNodeError(error, path);
     }
+  }
+
+  /** Bytes asked for when reading `page`: whole pages through `O_DIRECT` (a short read ends the file). */
+  #readLengthOf(page: number): number {
+    return this.readFd === this.fd ? this.lengthOf(page) : this.pageSize;
   }
 
   /** Bytes of `page` inside the file (`pageSize`, less for a partial last page). */
@@ -48,10 +63,11 @@ export class PoolFile {
   /** Reads `page` into `frame` (blocking this thread). */
   readPage(page: number, frame: Uint8Array): void {
     const length = this.lengthOf(page);
+    const asked = this.#readLengthOf(page);
     let done = 0;
     try {
       while (done < length) {
-        const count = readSync(this.fd, frame, done, length - done, page * this.pageSize + done);
+        const count = readSync(this.readFd, frame, done, asked - done, page * this.pageSize + done);
         if (count === 0) break; // the file was truncated behind our back: the rest stays zero
         done += count;
       }
@@ -63,10 +79,11 @@ export class PoolFile {
   /** Reads `page` into `frame` on the libuv thread pool (zero copy: the kernel writes into the frame). */
   async readPageAsync(page: number, frame: Uint8Array): Promise<void> {
     const length = this.lengthOf(page);
+    const asked = this.#readLengthOf(page);
     let done = 0;
     while (done < length) {
       const count = await new Promise<number>((resolve, reject) => {
-        read(this.fd, frame, done, length - done, page * this.pageSize + done, (error, bytesRead) => {
+        read(this.readFd, frame, done, asked - done, page * this.pageSize + done, (error, bytesRead) => {
           if (error) reject(fromNodeError(error, this.path));
           else resolve(bytesRead);
         });
@@ -121,6 +138,7 @@ export class PoolFile {
   }
 
   close(): void {
+    if (this.readFd !== this.fd) closeSync(this.readFd);
     closeSync(this.fd);
   }
 }

@@ -13,7 +13,7 @@ const defaultPoolBytes = 64 * 1024 * 1024;
 const defaultEvictionBatch = 64;
 const defaultLockTimeoutMs = 5000;
 
-const openKeys = ['pageSize', 'poolBytes', 'readOnly', 'shared', 'evictionBatch', 'lockTimeoutMs', 'backend'] as const;
+const openKeys = ['pageSize', 'poolBytes', 'readOnly', 'shared', 'evictionBatch', 'lockTimeoutMs', 'directIo', 'backend'] as const;
 
 /** `BufferPool.open()`'s options after defaults and checks (the pool size still in bytes). */
 export interface CheckedOpenOptions {
@@ -22,6 +22,7 @@ export interface CheckedOpenOptions {
   readonly poolBytes: number | undefined;
   readonly readOnly: boolean;
   readonly shared: boolean;
+  readonly directIo: boolean;
   readonly evictionBatch: number;
   readonly lockTimeoutMs: number;
   readonly backend: BackendName | Backend | undefined;
@@ -45,6 +46,7 @@ export function checkOpenArguments(path: unknown, options: unknown, osPageSize: 
     poolBytes,
     readOnly: validateBoolean(checked.readOnly, 'options.readOnly', false),
     shared: validateBoolean(checked.shared, 'options.shared', false),
+    directIo: validateBoolean(checked.directIo, 'options.directIo', false),
     evictionBatch: checked.evictionBatch === undefined ? defaultEvictionBatch : validateInteger(checked.evictionBatch, 'options.evictionBatch', 1),
     lockTimeoutMs: checked.lockTimeoutMs === undefined ? defaultLockTimeoutMs : validateInteger(checked.lockTimeoutMs, 'options.lockTimeoutMs', 0),
     backend: checked.backend,
@@ -101,5 +103,6 @@ export function checkDescriptor(value: unknown): SharedPoolDescriptor {
     validateInteger(descriptor[key], `descriptor.${key}`, 0);
   }
   validateBoolean(descriptor.readOnly, 'descriptor.readOnly', false);
+  validateBoolean(descriptor.directIo, 'descriptor.directIo', false);
   return descriptor as SharedPoolDescriptor;
 }
